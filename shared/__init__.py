@@ -1,0 +1,1 @@
+"""The project's small common kernel, imported by every service (services never import each other)."""

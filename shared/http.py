@@ -1,0 +1,115 @@
+"""HTTP client for service-to-service calls: timeouts, bounded retries on idempotent calls, service token.
+
+Retries only where repeating cannot double-apply: GET/HEAD/PUT/DELETE/OPTIONS, and POST carrying an
+`Idempotency-Key`. Retried on connection errors and 502/503/504, with jittered exponential backoff.
+"""
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from typing import Any
+
+import httpx
+
+SERVICE_TOKEN_HEADER = "X-Service-Token"
+REQUEST_ID_HEADER = "X-Request-ID"
+IDEMPOTENT_METHODS = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
+RETRY_STATUSES = {502, 503, 504}
+RETRY_EXCEPTIONS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError)
+
+
+def _may_retry(method: str, headers: httpx.Headers) -> bool:
+    return method.upper() in IDEMPOTENT_METHODS or "idempotency-key" in headers
+
+
+def _backoff(attempt: int, base: float) -> float:
+    return base * (2**attempt) * (0.5 + random.random() / 2)
+
+
+class ServiceClient:
+    """Async client for calling another service. One instance per target service, shared by requests."""
+
+    def __init__(
+        self,
+        base_url: str,
+        service_token: str,
+        *,
+        timeout: float = 5.0,
+        retries: int = 2,
+        backoff: float = 0.1,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.retries = retries
+        self.backoff = backoff
+        self._client = httpx.AsyncClient(
+            base_url=base_url,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)),
+            headers={SERVICE_TOKEN_HEADER: service_token},
+            transport=transport,
+        )
+
+    async def request(self, method: str, url: str, *, request_id: str | None = None, **kw: Any) -> httpx.Response:
+        headers = httpx.Headers(kw.pop("headers", None) or {})
+        if request_id:
+            headers[REQUEST_ID_HEADER] = request_id
+        retry = _may_retry(method, headers)
+        attempt = 0
+        while True:
+            try:
+                resp = await self._client.request(method, url, headers=headers, **kw)
+            except RETRY_EXCEPTIONS:
+                if not retry or attempt >= self.retries:
+                    raise
+            else:
+                if not (retry and resp.status_code in RETRY_STATUSES and attempt < self.retries):
+                    return resp
+            await asyncio.sleep(_backoff(attempt, self.backoff))
+            attempt += 1
+
+    async def get(self, url: str, **kw: Any) -> httpx.Response:
+        return await self.request("GET", url, **kw)
+
+    async def post(self, url: str, **kw: Any) -> httpx.Response:
+        return await self.request("POST", url, **kw)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+class SyncServiceClient:
+    """Blocking twin of ServiceClient, for CLIs and background threads (e.g. a feed follower)."""
+
+    def __init__(self, base_url: str, service_token: str, *, timeout: float = 10.0, retries: int = 2, backoff: float = 0.2) -> None:
+        self.retries = retries
+        self.backoff = backoff
+        self._client = httpx.Client(
+            base_url=base_url,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)),
+            headers={SERVICE_TOKEN_HEADER: service_token},
+        )
+
+    def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
+        headers = httpx.Headers(kw.pop("headers", None) or {})
+        retry = _may_retry(method, headers)
+        attempt = 0
+        while True:
+            try:
+                resp = self._client.request(method, url, headers=headers, **kw)
+            except RETRY_EXCEPTIONS:
+                if not retry or attempt >= self.retries:
+                    raise
+            else:
+                if not (retry and resp.status_code in RETRY_STATUSES and attempt < self.retries):
+                    return resp
+            time.sleep(_backoff(attempt, self.backoff))
+            attempt += 1
+
+    def get(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("GET", url, **kw)
+
+    def post(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("POST", url, **kw)
+
+    def close(self) -> None:
+        self._client.close()
