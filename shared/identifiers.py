@@ -30,7 +30,7 @@ def validate_credit_code(value: str) -> str:
     bad = sorted({c for c in code if c not in CREDIT_CODE_CHARS})
     if bad:
         raise ValueError(f"统一社会信用代码 contains characters not allowed by GB 32100-2015: {''.join(bad)} (I, O, S, V, Z are never used)")
-    if not code[2:8].isdigit():
+    if not re.fullmatch(r"[0-9]{6}", code[2:8]):
         raise ValueError("统一社会信用代码 characters 3-8 must be the 6-digit administrative division code")
     expected = credit_code_check_char(code[:17])
     if code[17] != expected:
@@ -38,7 +38,7 @@ def validate_credit_code(value: str) -> str:
     return code
 
 
-_PATENT_RE = re.compile(r"^(?:CN|ZL)?\s*(\d{8}|\d{12})\.?([0-9X])$")
+_PATENT_RE = re.compile(r"^(?:CN|ZL)?\s*([0-9]{8}|[0-9]{12})\.?([0-9X])$")
 _PATENT_TYPES = {"1": "invention", "2": "utility_model", "3": "design", "8": "pct_invention", "9": "pct_utility_model"}
 
 
@@ -67,7 +67,7 @@ def validate_patent_number(value: str) -> str:
     return f"CN{digits}.{check}"
 
 
-_IPC_RE = re.compile(r"^([A-H])(\d{2})([A-Z])(?:\s*(\d{1,4})\s*/\s*(\d{2,6}))?$")
+_IPC_RE = re.compile(r"^([A-H])([0-9]{2})([A-Z])(?:\s*([0-9]{1,4})\s*/\s*([0-9]{2,6}))?$")
 
 
 def validate_ipc(value: str) -> str:
@@ -93,7 +93,7 @@ PROVINCES = {
 
 def validate_region(value: str) -> str:
     code = value.strip()
-    if not re.fullmatch(r"\d{6}", code):
+    if not re.fullmatch(r"[0-9]{6}", code):
         raise ValueError("administrative division code (GB/T 2260) must be 6 digits, e.g. 330100 for 杭州市 or 330000 for 浙江省")
     if code[:2] not in PROVINCES:
         raise ValueError(f"{code[:2]} is not a province code of GB/T 2260 (e.g. 11 北京, 32 江苏, 33 浙江, 44 广东)")
