@@ -1,0 +1,77 @@
+"""Gateway app factory: the platform's one public API (keys, roles, tenants, registry and matching re-exposed,
+broker workflow, webhooks, audit)."""
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from services.gateway import upstream
+from services.gateway.audit.routes import router as audit_router
+from services.gateway.auth.routes import router as keys_router
+from services.gateway.db import make_engine, run_migrations
+from services.gateway.ratelimit import KeyRateLimiter
+from services.gateway.settings import GatewaySettings
+from shared.app_factory import create_service_app
+
+log = logging.getLogger(__name__)
+
+# Routers of the broker workflow, included when their package exists.
+WORKFLOW_PACKAGES = ("brokers", "commissions", "webhooks", "interests", "stats")
+
+DESCRIPTION = """绿色技术转移撮合平台 公共接口 (Green technology transfer matching platform, public API).
+
+Authenticate with `Authorization: Bearer <api key>` (or `X-API-Key`). Roles: admin, broker, enterprise,
+platform, evaluator; what each may do is in docs/permissions.md. Errors are `application/problem+json`.
+"""
+
+
+def _workflow_routers() -> list[APIRouter]:
+    routers = []
+    for name in WORKFLOW_PACKAGES:
+        try:
+            module = importlib.import_module(f"services.gateway.{name}.routes")
+        except ModuleNotFoundError as exc:
+            if exc.name not in (f"services.gateway.{name}", f"services.gateway.{name}.routes"):
+                raise
+            log.warning("gateway: %s routes not present yet", name)
+            continue
+        routers.append(module.router)
+    return routers
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    engine = make_engine(settings.resolved_database_url())
+    run_migrations(engine)
+    clients = upstream.make_clients(
+        registry_url=settings.registry_url, matching_url=settings.matching_url,
+        service_token=settings.service_token, timeout=settings.upstream_timeout,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        for client in clients.values():
+            await client.aclose()
+        engine.dispose()
+
+    async def registry_ready() -> None:
+        (await clients[upstream.REGISTRY].get("/healthz")).raise_for_status()
+
+    app = create_service_app(
+        "Green Tech Transfer Platform API", description=DESCRIPTION, lifespan=lifespan,
+        readiness={"registry": registry_ready},
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.registry = clients[upstream.REGISTRY]
+    app.state.matching = clients[upstream.MATCHING]
+    app.state.rate_limiter = KeyRateLimiter(settings.rate_limit, settings.redis_url)
+
+    for router in (keys_router, audit_router, *_workflow_routers()):
+        app.include_router(router)
+    return app

@@ -1,0 +1,1 @@
+"""Append-only audit log of every state change made through the gateway."""

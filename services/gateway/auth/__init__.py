@@ -1,0 +1,1 @@
+"""Identity: API keys, roles, tenants (organizations), permissions."""

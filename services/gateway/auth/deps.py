@@ -1,0 +1,71 @@
+"""Who is calling: `PrincipalDep` (any valid key) and `require_roles(...)` (a valid key with one of the roles)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from services.gateway.auth import service
+from services.gateway.auth.roles import Role
+from services.gateway.db import SessionDep
+from shared.errors import ProblemError
+
+bearer_scheme = HTTPBearer(auto_error=False, description="`Authorization: Bearer gtk_...`")
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="`X-API-Key: gtk_...` (alternative)")
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: str
+    role: Role
+    org_id: str
+    name: str
+    source: str | None = None  # platform keys: the external_ref.source they own
+
+    @property
+    def actor(self) -> str:
+        """Value of the X-Actor header sent to the registry."""
+        return f"{self.role.value}:{self.key_id}"
+
+    def is_admin(self) -> bool:
+        return self.role == Role.admin
+
+
+def get_principal(
+    request: Request,
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
+    api_key: Annotated[str | None, Security(api_key_scheme)],
+) -> Principal:
+    key = bearer.credentials if bearer else api_key
+    if not key:
+        raise service.unauthorized("Send your API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`.")
+    row = service.authenticate(session, key.strip())
+    principal = Principal(key_id=row.id, role=Role(row.role), org_id=row.org_id, name=row.name, source=row.source)
+    request.state.principal = principal
+    limiter = getattr(request.app.state, "rate_limiter", None)
+    if limiter is not None:
+        limiter.check(principal.key_id)
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
+    """Dependency: the caller's key must have one of `roles` (403 problem naming them otherwise)."""
+    allowed = tuple(Role(r) for r in roles)
+
+    def _dep(principal: PrincipalDep) -> Principal:
+        if principal.role not in allowed:
+            names = " or ".join(r.value for r in allowed)
+            raise ProblemError(403, "Forbidden", f"This needs a key with role {names}; yours is {principal.role.value}.",
+                               kind="forbidden", extra={"required_roles": [r.value for r in allowed]})
+        return principal
+
+    return _dep
+
+
+AdminDep = Annotated[Principal, Depends(require_roles(Role.admin))]

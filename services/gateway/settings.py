@@ -1,0 +1,23 @@
+"""Gateway settings (env prefix GATEWAY_)."""
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class GatewaySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite:///<data_dir>/gateway.db")
+    registry_url: str = "http://127.0.0.1:8001"
+    matching_url: str = "http://127.0.0.1:8002"
+    redis_url: str | None = Field(None, description="Redis for shared rate-limit counters; in-process when unset")
+    upstream_timeout: float = Field(5.0, gt=0, description="Seconds before an upstream call is answered with 504")
+    rate_limit: str = Field("600/minute", description="Per-key request budget, `limits` notation (e.g. 100/minute)")
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.ensure_data_dir() / 'gateway.db'}"
