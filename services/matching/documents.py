@@ -1,0 +1,88 @@
+"""One weighted document per record, built from its text fields.
+
+`build_document(entity, record)` returns the text the encoder embeds (fields in weight order, title first,
+cut to what the model reads) and the weighted fields the lexical index counts (a weight-3 field counts three
+times in BM25 term frequency). Records are dicts in the registry's public form (`TechnologyPublic`,
+`DemandPublic`); missing fields are skipped, so a bare `{"description": "..."}` works too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shared.schemas import STAGE_NAMES, TRANSFER_MODE_NAMES, Entity, Stage, TransferMode
+from shared.taxonomy import DOMAINS
+from shared.text import normalize
+
+# Field weights (integer: repeats in the lexical document). Title and keywords say what a record is about;
+# long descriptions carry more noise per character.
+TECHNOLOGY_WEIGHTS: dict[str, int] = {
+    "title": 3, "summary": 2, "keywords": 2, "core_process": 2, "applicable_scope": 1,
+    "key_parameters": 1, "benefits": 1, "description": 1,
+}
+DEMAND_WEIGHTS: dict[str, int] = {"title": 3, "keywords": 2, "description": 1, "expected_indicators": 1}
+
+DENSE_MAX_CHARS = 480  # m3e-small reads 512 tokens; about one token per Chinese character
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    entity: Entity
+    text: str  # for the dense encoder
+    weighted_fields: tuple[tuple[str, int], ...]  # for the lexical index
+
+    @property
+    def lexical_text(self) -> str:
+        return " ".join(" ".join([text] * weight) for text, weight in self.weighted_fields)
+
+
+def field_weights(entity: Entity | str) -> dict[str, int]:
+    return TECHNOLOGY_WEIGHTS if Entity(entity) == Entity.technology else DEMAND_WEIGHTS
+
+
+def _field_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "、".join(normalize(str(v)) for v in value if v)
+    return normalize(str(value))
+
+
+def domain_text(record: dict[str, Any]) -> str:
+    """Chinese names of the record's domain and subdomain (helps vague queries like '污染治理')."""
+    domain = DOMAINS.get(record.get("domain") or "")
+    if domain is None:
+        return ""
+    parts = [domain.name]
+    sub = domain.subdomains.get(record.get("subdomain") or "")
+    if sub:
+        parts.append(sub)
+    return " ".join(parts)
+
+
+def build_document(entity: Entity | str, record: dict[str, Any]) -> Document:
+    entity = Entity(entity)
+    fields: list[tuple[str, int]] = []
+    for name, weight in field_weights(entity).items():
+        text = _field_text(record.get(name))
+        if text:
+            fields.append((text, weight))
+    topic = domain_text(record)
+    if topic:
+        fields.append((topic, 1))
+    dense = "。".join(text for text, _ in fields)[:DENSE_MAX_CHARS]
+    return Document(id=str(record.get("id", "")), entity=entity, text=dense, weighted_fields=tuple(fields))
+
+
+def display_title(record: dict[str, Any]) -> str:
+    title = record.get("title") or record.get("summary") or record.get("description") or ""
+    return str(title)[:120]
+
+
+def stage_name(stage: str | None) -> str:
+    return STAGE_NAMES.get(Stage(stage), stage) if stage in Stage.__members__ else (stage or "")
+
+
+def mode_name(mode: str) -> str:
+    return TRANSFER_MODE_NAMES.get(TransferMode(mode), mode) if mode in TransferMode.__members__ else mode

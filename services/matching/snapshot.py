@@ -1,0 +1,111 @@
+"""Snapshot = store + dense vectors + feed cursor, written together atomically and reloaded on start.
+
+Layout under `<data_dir>/matching/`: one folder per snapshot (`snap-<cursor>-<uuid>`) and a `CURRENT` file
+naming the live one. A snapshot is written to a temporary folder, every file and the folder are fsynced,
+the folder is renamed into place, and only then `CURRENT` is replaced (write temp file, fsync, os.replace).
+A crash at any point leaves either the old or the new snapshot current, never a mix; the cursor inside a
+snapshot always describes exactly the index beside it. Lexical postings are rebuilt from the store on load.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from services.matching.documents import build_document
+from services.matching.faults import BEFORE_SNAPSHOT_COMMIT, crash_point
+from services.matching.indexer import MatchIndex
+from services.matching.store import RecordStore
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+
+
+def snapshot_root(data_dir: Path) -> Path:
+    return Path(data_dir) / "matching"
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def save(index: MatchIndex, data_dir: Path, *, crash_at: str | None = None) -> Path:
+    """Write a snapshot of `index` (caller must keep writers out meanwhile) and make it current."""
+    root = snapshot_root(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f".tmp-{uuid.uuid4().hex}"
+    tmp.mkdir()
+    with index.lock:
+        cursor = index.cursor
+        meta = {"format": FORMAT_VERSION, "cursor": cursor, "model": index.encoder.name, "dim": index.encoder.dim}
+        index.store.save(tmp / "store.jsonl")
+        for entity, entity_index in index.entities.items():
+            entity_index.dense.save(tmp, entity.value)
+    (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    for path in tmp.iterdir():
+        _fsync_file(path)
+    _fsync_dir(tmp)
+    final = root / f"snap-{cursor:012d}-{uuid.uuid4().hex[:8]}"
+    os.rename(tmp, final)
+    _fsync_dir(root)
+    crash_point(BEFORE_SNAPSHOT_COMMIT, crash_at)
+    pointer_tmp = root / "CURRENT.tmp"
+    pointer_tmp.write_text(final.name, encoding="utf-8")
+    _fsync_file(pointer_tmp)
+    os.replace(pointer_tmp, root / "CURRENT")
+    _fsync_dir(root)
+    _remove_stale(root, keep=final.name)
+    return final
+
+
+def _remove_stale(root: Path, keep: str) -> None:
+    for path in root.iterdir():
+        if path.is_dir() and path.name != keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def current_path(data_dir: Path) -> Path | None:
+    pointer = snapshot_root(data_dir) / "CURRENT"
+    if not pointer.exists():
+        return None
+    path = snapshot_root(data_dir) / pointer.read_text(encoding="utf-8").strip()
+    return path if path.is_dir() else None
+
+
+def load(index: MatchIndex, data_dir: Path) -> bool:
+    """Fill an empty `index` from the current snapshot. False if there is none or it was made with another
+    model (then the caller rebuilds from the feed)."""
+    path = current_path(data_dir)
+    if path is None:
+        return False
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    if meta.get("format") != FORMAT_VERSION or meta.get("model") != index.encoder.name or meta.get("dim") != index.encoder.dim:
+        log.warning("snapshot %s was made with model %s/%s; rebuilding from the feed", path.name, meta.get("model"), meta.get("dim"))
+        return False
+    store = RecordStore.load(path / "store.jsonl")
+    with index.lock:
+        index.store = store
+        for entity, entity_index in index.entities.items():
+            entity_index.dense.load(path, entity.value)
+            for record in store.published(entity):
+                doc = build_document(entity, record.fields)
+                entity_index.docs[doc.id] = doc
+                entity_index.lexical.upsert(doc.id, doc.lexical_text)
+            entity_index.lexical.refresh()
+        index.cursor = int(meta["cursor"])
+    log.info("loaded snapshot %s at seq %s", path.name, index.cursor)
+    return True
+
