@@ -1,7 +1,8 @@
 """Column helpers shared by the workflow tables: UTC timestamps that stay UTC on SQLite, prefixed ids."""
 from __future__ import annotations
 
-import uuid
+import secrets
+import time
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -33,7 +34,8 @@ def now() -> datetime:
 
 
 def new_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:20]}"
+    """`<prefix>_` + millisecond clock + randomness: unique, and sorts in creation order (keyset pagination)."""
+    return f"{prefix}_{int(time.time() * 1000):011x}{secrets.token_hex(5)}"
 
 
 BIGINT = sa.BigInteger().with_variant(sa.Integer, "sqlite")

@@ -1,0 +1,70 @@
+"""Webhook subscriptions, the delivery log and replay."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from services.gateway.audit import service as audit
+from services.gateway.auth.deps import Principal, require_roles
+from services.gateway.auth.roles import Role
+from services.gateway.db import SessionDep
+from services.gateway.webhooks import repository, service
+from services.gateway.webhooks.schemas import DeliveryPublic, SubscriptionCreate, SubscriptionCreated, SubscriptionPublic
+from shared.errors import PROBLEM_RESPONSES
+from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/v1", tags=["webhooks"], responses=PROBLEM_RESPONSES)
+Subscriber = Annotated[Principal, Depends(require_roles(Role.admin, Role.broker, Role.enterprise, Role.platform))]
+
+
+@router.post("/webhooks", status_code=201, response_model=SubscriptionCreated, summary="Subscribe to events (订阅事件推送)")
+def create_subscription(body: SubscriptionCreate, principal: Subscriber, session: SessionDep) -> SubscriptionCreated:
+    sub = service.create_subscription(session, principal, body)
+    audit.record(session, principal, "webhook.subscribe", "webhook_subscription", sub.id,
+                 {"url": sub.url, "event_types": sub.event_types})
+    session.commit()
+    return SubscriptionCreated.model_validate(sub, from_attributes=True)
+
+
+@router.get("/webhooks", response_model=list[SubscriptionPublic], summary="Your organization's subscriptions")
+def list_subscriptions(principal: Subscriber, session: SessionDep) -> list[SubscriptionPublic]:
+    return [SubscriptionPublic.model_validate(s, from_attributes=True)
+            for s in repository.list_subscriptions(session, principal.org_id)]
+
+
+@router.delete("/webhooks/{subscription_id}", status_code=204, summary="Unsubscribe (pending deliveries stop)")
+def delete_subscription(subscription_id: str, principal: Subscriber, session: SessionDep) -> Response:
+    sub = service.own_subscription(session, principal, subscription_id)
+    sub.active = False
+    session.add(sub)
+    audit.record(session, principal, "webhook.unsubscribe", "webhook_subscription", sub.id, {})
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.get("/webhooks/{subscription_id}/deliveries", response_model=Page[DeliveryPublic],
+            summary="Delivery log: every attempt with status code and error, newest first")
+def list_deliveries(
+    subscription_id: str, principal: Subscriber, session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT, cursor: str | None = None,
+) -> Page[DeliveryPublic]:
+    sub = service.own_subscription(session, principal, subscription_id)
+    before = (decode_cursor(cursor) or {}).get("id")
+    rows = repository.deliveries_for_subscription(session, sub.id, limit + 1, before)
+    next_cursor = encode_cursor({"id": rows[limit - 1].id}) if len(rows) > limit else None
+    return Page[DeliveryPublic](items=[service.delivery_view(session, d) for d in rows[:limit]], next_cursor=next_cursor)
+
+
+@router.get("/webhook-deliveries/{delivery_id}", response_model=DeliveryPublic, summary="One delivery and its attempts")
+def get_delivery(delivery_id: str, principal: Subscriber, session: SessionDep) -> DeliveryPublic:
+    return service.delivery_view(session, service.own_delivery(session, principal, delivery_id))
+
+
+@router.post("/webhook-deliveries/{delivery_id}/replay", status_code=202, response_model=DeliveryPublic,
+             summary="Send a failed delivery again (same event id)")
+def replay_delivery(delivery_id: str, principal: Subscriber, session: SessionDep) -> DeliveryPublic:
+    delivery = service.replay(session, principal, delivery_id)
+    audit.record(session, principal, "webhook.replay", "webhook_delivery", delivery.id, {"event_id": delivery.event_id})
+    session.commit()
+    return service.delivery_view(session, delivery)

@@ -1,0 +1,75 @@
+"""Webhook API shapes."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+
+
+class EventType(StrEnum):
+    introduction_requested = "introduction.requested"
+    introduction_accepted = "introduction.accepted"
+    introduction_declined = "introduction.declined"
+    deal_stage_changed = "deal.stage_changed"
+    commission_computed = "commission.computed"
+    match_found = "match.found"
+
+
+class SubscriptionCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"url": "https://crm.example.com/hooks/greentech",
+                                         "event_types": ["deal.stage_changed", "match.found"],
+                                         "description": "推送到本机构的CRM系统"}]},
+    )
+    url: AnyHttpUrl = Field(description="HTTPS endpoint that accepts POSTed JSON events")
+    event_types: list[EventType] = Field(min_length=1, max_length=len(EventType))
+    description: str | None = Field(None, max_length=200)
+
+
+class SubscriptionPublic(BaseModel):
+    id: str
+    org_id: str
+    url: str
+    event_types: list[str]
+    active: bool
+    created_at: datetime
+
+
+class SubscriptionCreated(SubscriptionPublic):
+    secret: str = Field(description="Signing secret, shown only now: verify `X-Greentech-Signature` with it")
+
+
+class AttemptPublic(BaseModel):
+    number: int
+    at: datetime
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+
+
+class DeliveryPublic(BaseModel):
+    id: str
+    event_id: str
+    event_type: str
+    subscription_id: str
+    status: str = Field(description="pending | delivered | failed")
+    attempts: int
+    next_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+    attempt_log: list[AttemptPublic] = Field(default_factory=list)
+
+
+class EventEnvelope(BaseModel):
+    """The JSON body every webhook POST carries."""
+
+    event_id: str = Field(examples=["evt_3f9c2a7b1d0e4c5a8b6f"])
+    type: EventType
+    created_at: datetime
+    org_id: str
+    data: dict[str, Any] = Field(examples=[{"deal_id": "deal_1a2b", "from_stage": "signed", "to_stage": "closed", "stage_name": "成交"}])

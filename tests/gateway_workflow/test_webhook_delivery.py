@@ -1,0 +1,117 @@
+"""Webhook worker against a real receiver on loopback: retries with backoff, a log of every attempt, replay."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlmodel import Session
+
+from services.gateway.auth.deps import Principal
+from services.gateway.auth.roles import Role
+from services.gateway.db import make_engine, run_migrations
+from services.gateway.webhooks import repository, service
+from services.gateway.webhooks.config import WebhookSettings
+from services.gateway.webhooks.models import WebhookDelivery
+from services.gateway.webhooks.schemas import EventType, SubscriptionCreate
+from services.gateway.webhooks.worker import DeliveryWorker
+from tests.gateway_workflow.receiver import Receiver
+
+BROKER = Principal(key_id="key_broker", role=Role.broker, org_id="org_broker", name="经纪人")
+
+
+@pytest.fixture()
+def engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'gw.db'}")
+    run_migrations(engine)
+    yield engine
+    engine.dispose()
+
+
+def _subscribe(engine, url: str) -> tuple[str, str]:
+    with Session(engine) as s:
+        sub = service.create_subscription(s, BROKER, SubscriptionCreate(url=url, event_types=[EventType.deal_stage_changed]))
+        s.commit()
+        return sub.id, sub.secret
+
+
+def _enqueue(engine, event_type=EventType.deal_stage_changed) -> str | None:
+    with Session(engine) as s:
+        event = service.enqueue(s, BROKER.org_id, event_type, {"deal_id": "deal_1", "to_stage": "closed", "stage_name": "成交"})
+        s.commit()
+        return event.id if event else None
+
+
+def _drain(worker: DeliveryWorker, engine, delivery_id: str, until: set[str], max_passes: int = 200) -> WebhookDelivery:
+    for _ in range(max_passes):
+        worker.run_once()
+        with Session(engine) as s:
+            d = s.get(WebhookDelivery, delivery_id)
+            if d.status in until:
+                return d
+        time.sleep(0.02)
+    raise AssertionError(f"delivery still {d.status} after {max_passes} passes")
+
+
+def _only_delivery(engine) -> str:
+    with Session(engine) as s:
+        (row,) = s.exec(WebhookDelivery.__table__.select()).all()
+        return row.id
+
+
+def test_receiver_failing_three_times_gets_the_event_once_after_four_attempts(engine):
+    settings = WebhookSettings(webhook_backoff_seconds=0.01, webhook_max_attempts=6)
+    with Receiver(fail_first=3) as receiver:
+        _, secret = _subscribe(engine, receiver.url)
+        receiver.secret = secret
+        event_id = _enqueue(engine)
+        worker = DeliveryWorker(engine, settings)
+        delivery = _drain(worker, engine, _only_delivery(engine), {"delivered", "failed"})
+        worker.stop()
+    assert delivery.status == "delivered"
+    assert list(receiver.events) == [event_id]
+    assert receiver.events[event_id]["data"]["stage_name"] == "成交"
+    assert receiver.rejected == []
+    with Session(engine) as s:
+        attempts = repository.attempts_for(s, delivery.id)
+    assert [a.status_code for a in attempts] == [500, 500, 500, 200]
+    assert [a.number for a in attempts] == [1, 2, 3, 4]
+    assert all(a.error for a in attempts[:3]) and attempts[3].error is None
+    # backoff: each retry waited at least the doubled delay after the previous attempt
+    gaps = [(b.at - a.at).total_seconds() for a, b in zip(attempts, attempts[1:])]
+    assert all(g >= 0.01 * 2**i for i, g in enumerate(gaps))
+
+
+def test_bounded_attempts_then_failed_then_replay_delivers_same_event(engine):
+    settings = WebhookSettings(webhook_backoff_seconds=0.01, webhook_max_attempts=2)
+    with Receiver(fail_first=2) as receiver:
+        _, secret = _subscribe(engine, receiver.url)
+        receiver.secret = secret
+        event_id = _enqueue(engine)
+        worker = DeliveryWorker(engine, settings)
+        delivery_id = _only_delivery(engine)
+        failed = _drain(worker, engine, delivery_id, {"delivered", "failed"})
+        assert failed.status == "failed" and failed.attempts == 2 and failed.last_status_code == 500
+        with Session(engine) as s:
+            service.replay(s, BROKER, delivery_id)
+            s.commit()
+        delivered = _drain(worker, engine, delivery_id, {"delivered", "failed"})
+        worker.stop()
+    assert delivered.status == "delivered"
+    assert list(receiver.events) == [event_id]
+    with Session(engine) as s:
+        assert [a.number for a in repository.attempts_for(s, delivery_id)] == [1, 2, 3]
+
+
+def test_unreachable_receiver_is_logged_as_an_error(engine):
+    settings = WebhookSettings(webhook_backoff_seconds=0.01, webhook_max_attempts=1, webhook_timeout_seconds=1)
+    _subscribe(engine, "http://127.0.0.1:9/unreachable")
+    _enqueue(engine)
+    worker = DeliveryWorker(engine, settings)
+    delivery = _drain(worker, engine, _only_delivery(engine), {"failed"})
+    worker.stop()
+    assert delivery.last_status_code is None and "Error" in delivery.last_error
+
+
+def test_events_nobody_subscribed_to_are_not_queued(engine):
+    _subscribe(engine, "http://127.0.0.1:9/x")
+    assert _enqueue(engine, EventType.match_found) is None
