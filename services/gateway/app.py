@@ -13,6 +13,10 @@ from services.gateway import upstream
 from services.gateway.audit.routes import router as audit_router
 from services.gateway.auth.routes import router as keys_router
 from services.gateway.db import make_engine, run_migrations
+from services.gateway.public.catalog import router as catalog_router
+from services.gateway.public.listings import demands_router, technologies_router
+from services.gateway.public.matching import router as matching_router
+from services.gateway.public.organizations import router as organizations_router
 from services.gateway.ratelimit import KeyRateLimiter
 from services.gateway.settings import GatewaySettings
 from shared.app_factory import create_service_app
@@ -72,6 +76,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.matching = clients[upstream.MATCHING]
     app.state.rate_limiter = KeyRateLimiter(settings.rate_limit, settings.redis_url)
 
-    for router in (keys_router, audit_router, *_workflow_routers()):
+    # matching first: its /v1/demands/{id}/technologies must not be shadowed by listing routes
+    public = (matching_router, catalog_router, organizations_router, technologies_router, demands_router)
+    for router in (keys_router, audit_router, *public, *_workflow_routers()):
         app.include_router(router)
     return app

@@ -1,0 +1,133 @@
+"""The permission matrix: one table, role × action → ALL (any record), OWN (own tenant only) or absent (refused).
+
+"Own" means: for enterprises, records whose `owner_org_id` is the key's organization (and that organization
+itself); for platforms, records whose `external_ref.source` is the key's `source`. docs/permissions.md is
+this table in prose; tests/gateway/test_permission_matrix.py tries every row.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from services.gateway.auth.deps import Principal
+from services.gateway.auth.roles import Role
+from shared.errors import ProblemError
+
+
+class Scope(StrEnum):
+    all = "all"
+    own = "own"
+
+
+class Action(StrEnum):
+    taxonomy_read = "taxonomy.read"
+    listing_read = "listing.read"  # technologies and demands that are published
+    listing_read_unpublished = "listing.read_unpublished"  # submitted, on_hold, rejected, withdrawn, expired
+    listing_create = "listing.create"
+    listing_update = "listing.update"  # PATCH, withdraw, renew
+    listing_override = "listing.override"  # screening override (publish / hold / reject by hand)
+    listing_bulk_upsert = "listing.bulk_upsert"
+    listing_export = "listing.export"
+    contacts_read = "contacts.read"  # owner organization's contact people
+    organization_read = "organization.read"
+    organization_create = "organization.create"
+    organization_update = "organization.update"
+    changes_read = "changes.read"
+    match = "match.search"  # search, demand→technologies, technology→demands, similar, batch
+    engagement_run = "engagement.run"  # broker workspace (engagements, introductions, deals)
+    evaluation_read = "evaluation.read"
+    keys_manage = "keys.manage"
+    audit_read = "audit.read"
+
+
+A, O = Scope.all, Scope.own
+_ = None
+R = Role
+# fmt: off
+MATRIX: dict[Action, dict[Role, Scope | None]] = {
+    #                                  admin         broker        enterprise    platform      evaluator
+    Action.taxonomy_read:            {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
+    Action.listing_read:             {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
+    Action.listing_read_unpublished: {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: A},
+    Action.listing_create:           {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _},
+    Action.listing_update:           {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _},
+    Action.listing_override:         {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _},
+    Action.listing_bulk_upsert:      {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: O, R.evaluator: _},
+    Action.listing_export:           {R.admin: A, R.broker: A,  R.enterprise: _, R.platform: A, R.evaluator: A},
+    Action.contacts_read:            {R.admin: A, R.broker: O,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.organization_read:        {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
+    Action.organization_create:      {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: O, R.evaluator: _},
+    Action.organization_update:      {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _},
+    Action.changes_read:             {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: A, R.evaluator: _},
+    Action.match:                    {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
+    Action.engagement_run:           {R.admin: A, R.broker: A,  R.enterprise: _, R.platform: _, R.evaluator: _},
+    Action.evaluation_read:          {R.admin: A, R.broker: A,  R.enterprise: _, R.platform: _, R.evaluator: A},
+    Action.keys_manage:              {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _},
+    Action.audit_read:               {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _},
+}
+# fmt: on
+# contacts_read for brokers: "own" means an engagement of theirs has an accepted introduction for the record.
+
+
+def scope_of(principal: Principal, action: Action) -> Scope | None:
+    return MATRIX[action].get(principal.role)
+
+
+def require(principal: Principal, action: Action) -> Scope:
+    """The caller's scope for `action`, or a 403 problem naming the roles that may do it."""
+    scope = scope_of(principal, action)
+    if scope is None:
+        allowed = [role.value for role, s in MATRIX[action].items() if s is not None]
+        raise forbidden(f"A {principal.role.value} key may not do {action.value}; it needs role {' or '.join(allowed)}.",
+                        action=action, required_roles=allowed)
+    return scope
+
+
+def owns_record(principal: Principal, record: dict[str, Any]) -> bool:
+    """Is this technology/demand the caller's own (in the sense of the matrix's OWN)?"""
+    if principal.role == Role.enterprise:
+        return record.get("owner_org_id") == principal.org_id
+    if principal.role == Role.platform:
+        return source_of(record) == principal.source
+    return False
+
+
+def owns_organization(principal: Principal, org: dict[str, Any]) -> bool:
+    if principal.role == Role.enterprise:
+        return org.get("id") == principal.org_id
+    if principal.role == Role.platform:
+        return source_of(org) == principal.source
+    return False
+
+
+def authorize_record(principal: Principal, action: Action, record: dict[str, Any]) -> None:
+    """403 unless the caller may do `action` on this existing record."""
+    scope = require(principal, action)
+    if scope == Scope.own and not owns_record(principal, record):
+        raise forbidden(_not_own_detail(principal, action), action=action)
+
+
+def authorize_organization(principal: Principal, action: Action, org: dict[str, Any]) -> None:
+    scope = require(principal, action)
+    if scope == Scope.own and not owns_organization(principal, org):
+        raise forbidden(_not_own_detail(principal, action), action=action)
+
+
+def may_see_unpublished(principal: Principal, record: dict[str, Any]) -> bool:
+    scope = scope_of(principal, Action.listing_read_unpublished)
+    return scope == Scope.all or (scope == Scope.own and owns_record(principal, record))
+
+
+def source_of(record: dict[str, Any]) -> str | None:
+    ref = record.get("external_ref") or {}
+    return ref.get("source") if isinstance(ref, dict) else None
+
+
+def _not_own_detail(principal: Principal, action: Action) -> str:
+    if principal.role == Role.platform:
+        return f"{action.value} is limited to records whose external_ref.source is {principal.source!r} (your platform)."
+    return f"{action.value} is limited to your own organization's records ({principal.org_id})."
+
+
+def forbidden(detail: str, **extra: Any) -> ProblemError:
+    return ProblemError(403, "Forbidden", detail, kind="forbidden", extra={k: str(v) if isinstance(v, StrEnum) else v for k, v in extra.items()})
