@@ -1,0 +1,32 @@
+"""Columns shared by listings (technologies and demands): lifecycle, ownership, external reference."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON
+from sqlmodel import Field, SQLModel
+
+from services.registry.db import UTCDateTime
+
+
+class ListingColumns(SQLModel):
+    id: str = Field(primary_key=True, max_length=40)
+    title: str = Field(max_length=120)
+    description: str | None = None
+    domain: str | None = Field(None, max_length=40, index=True)
+    subdomain: str | None = Field(None, max_length=60)
+    keywords: list[str] = Field(default_factory=list, sa_type=JSON)
+    region: str | None = Field(None, max_length=6, index=True)
+    owner_org_id: str | None = Field(None, max_length=40, foreign_key="organizations.id", index=True)
+    source: str | None = Field(None, max_length=50)
+    external_id: str | None = Field(None, max_length=100)
+    status: str = Field(max_length=20, index=True)
+    version: int = 1
+    search_text: str = Field("", description="normalised title/summary/description/keywords for `q`")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    published_at: datetime | None = Field(None, sa_type=UTCDateTime)
+    expires_at: date | None = Field(None, index=True)
+
+

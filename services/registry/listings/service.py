@@ -1,0 +1,279 @@
+"""Listing lifecycle: create, update, withdraw, renew, override, expire, bulk upsert.
+
+Every function runs inside a caller's UnitOfWork: the record write, its screening and its feed event
+commit together. Validation failures raise 4xx ProblemErrors before anything is flushed for good (the
+unit of work rolls back), so a bad request never leaves a partial write.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel
+
+from shared import taxonomy
+from shared.errors import FieldError, ProblemError, conflict, invalid, not_found
+from shared.schemas import ChangeOp, DemandKind, RecordStatus
+from services.registry.db import new_id, utcnow
+from services.registry.listings import repository
+from services.registry.listings.kinds import ListingKind
+from services.registry.organizations import repository as organizations
+from services.registry.screening import service as screening
+from services.registry.uow import UnitOfWork
+
+SCREENED = {RecordStatus.submitted, RecordStatus.published, RecordStatus.on_hold, RecordStatus.rejected}
+
+
+@dataclass(frozen=True)
+class ListingPolicy:
+    screening_inline: bool = True
+    listing_days: int = 365
+
+
+@dataclass(frozen=True)
+class UpsertOutcome:
+    index: int
+    outcome: str  # created | updated | unchanged
+    id: str
+    version: int
+    status: str
+
+
+# --------------------------------------------------------------------------- helpers
+def _content_values(kind: ListingKind, payload: BaseModel, fields: list[str]) -> dict[str, Any]:
+    python = payload.model_dump(mode="python", include=set(fields))
+    as_json = payload.model_dump(mode="json", include=set(fields) & kind.json_fields)
+    values = {**python, **as_json}
+    return {k: (v.value if isinstance(v, Enum) else v) for k, v in values.items()}
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value.quantize(Decimal("0.01")))
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _content_of(kind: ListingKind, row: Any) -> dict[str, Any]:
+    return {f: getattr(row, f) for f in kind.content_fields}
+
+
+def _check_owner(uow: UnitOfWork, owner_org_id: str | None, field: str) -> None:
+    if owner_org_id and not organizations.exists(uow.session, owner_org_id):
+        raise invalid(field, f"No organization with id {owner_org_id!r}: create it first (POST /v1/organizations) or leave owner_org_id empty.")
+
+
+def _check_merged(kind: ListingKind, row: Any, prefix: str) -> None:
+    """Rules that need the whole record after a partial update (the schema saw only the patch)."""
+    errors: list[FieldError] = []
+    if row.subdomain and not taxonomy.is_subdomain(row.domain or "", row.subdomain):
+        errors.append(FieldError(field=f"{prefix}subdomain", message=f"subdomain {row.subdomain!r} does not belong to domain {row.domain!r}: send a matching subdomain (or null) with the domain."))
+    lo_name, hi_name = kind.range_fields
+    lo, hi = getattr(row, lo_name), getattr(row, hi_name)
+    if lo is not None and hi is not None and lo > hi:
+        errors.append(FieldError(field=f"{prefix}{lo_name}", message=f"{lo_name} must not exceed {hi_name} ({hi})."))
+    if getattr(row, "kind", None) == DemandKind.challenge and (row.award_cny is None or row.deadline is None):
+        errors.append(FieldError(field=f"{prefix}award_cny", message="a challenge (揭榜挂帅) needs award_cny and deadline."))
+    if errors:
+        raise ProblemError(422, "Invalid request", "; ".join(e.message for e in errors), kind="validation-error", errors=errors)
+
+
+def _publish(row: Any, policy: ListingPolicy, *, renew: bool = False) -> None:
+    today = utcnow().date()
+    if row.status != RecordStatus.published or row.published_at is None:
+        row.published_at = utcnow()
+    if renew:
+        row.expires_at = max(today, row.expires_at or today) + timedelta(days=policy.listing_days)
+    elif row.expires_at is None or row.expires_at <= today:
+        row.expires_at = today + timedelta(days=policy.listing_days)
+
+
+def _apply_screening(uow: UnitOfWork, kind: ListingKind, row: Any, policy: ListingPolicy, *, renew: bool = False) -> None:
+    if not policy.screening_inline:
+        row.status = RecordStatus.submitted.value
+        return
+    outcome = screening.run(uow.session, kind.entity.value, row, _content_of(kind, row))
+    if outcome.decision == RecordStatus.published:
+        _publish(row, policy, renew=renew)
+    row.status = outcome.decision
+
+
+def _touch(kind: ListingKind, row: Any) -> None:
+    row.version += 1
+    row.updated_at = utcnow()
+    row.search_text = kind.search_text(row)
+
+
+def _load(uow: UnitOfWork, kind: ListingKind, record_id: str, expected_version: int | None) -> Any:
+    row = repository.get(uow.session, kind, record_id, for_update=True)
+    if row is None:
+        raise not_found(kind.entity.value, record_id)
+    if expected_version is not None and expected_version != row.version:
+        raise conflict(
+            f"{kind.entity.value} {record_id} is at version {row.version}, you sent {expected_version}: "
+            "read it again, re-apply your change and send the current version.",
+            current_version=row.version,
+        )
+    return row
+
+
+# --------------------------------------------------------------------------- create / update
+def create(uow: UnitOfWork, kind: ListingKind, payload: BaseModel, policy: ListingPolicy, *, field_prefix: str = "body.") -> Any:
+    _check_owner(uow, getattr(payload, "owner_org_id", None), f"{field_prefix}owner_org_id")
+    ref = getattr(payload, "external_ref", None)
+    if ref is not None and repository.get_by_external_ref(uow.session, kind, ref.source, ref.external_id):
+        raise conflict(f"A {kind.entity.value} with external_ref {ref.source}/{ref.external_id} exists: use bulk-upsert or PATCH it.")
+    now = utcnow()
+    row = kind.model(
+        id=new_id(kind.id_prefix),
+        **_content_values(kind, payload, kind.content_fields),
+        source=ref.source if ref else None,
+        external_id=ref.external_id if ref else None,
+        status=RecordStatus.submitted.value,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    row.search_text = kind.search_text(row)
+    repository.add(uow.session, row)
+    _apply_screening(uow, kind, row, policy)
+    uow.session.flush()
+    uow.emit(kind.entity.value, row.id, ChangeOp.create.value, row.version)
+    return row
+
+
+def update(uow: UnitOfWork, kind: ListingKind, record_id: str, patch: BaseModel, expected_version: int, policy: ListingPolicy,
+           *, field_prefix: str = "body.") -> Any:
+    row = _load(uow, kind, record_id, expected_version)
+    fields = [f for f in patch.model_fields_set if f in kind.content_fields]
+    changes = _content_values(kind, patch, fields)
+    for name in kind.required:
+        if name in changes and changes[name] is None:
+            raise invalid(f"{field_prefix}{name}", f"{name} cannot be cleared; send a value or leave it out.")
+    if "owner_org_id" in changes:
+        _check_owner(uow, changes["owner_org_id"], f"{field_prefix}owner_org_id")
+    return _apply_changes(uow, kind, row, changes, policy, field_prefix=field_prefix)
+
+
+def _apply_changes(uow: UnitOfWork, kind: ListingKind, row: Any, changes: dict[str, Any], policy: ListingPolicy,
+                   *, field_prefix: str) -> Any:
+    changed = {k: v for k, v in changes.items() if _canonical(getattr(row, k)) != _canonical(v)}
+    if not changed:
+        return row  # nothing to do: no new version, no feed event
+    for name, value in changed.items():
+        setattr(row, name, value)
+    _check_merged(kind, row, field_prefix)
+    _touch(kind, row)
+    if row.status in SCREENED:
+        _apply_screening(uow, kind, row, policy)
+    else:  # withdrawn / expired stay so, but the owner still sees what screening thinks of the new text
+        screening.run(uow.session, kind.entity.value, row, _content_of(kind, row))
+    uow.session.flush()
+    uow.emit(kind.entity.value, row.id, ChangeOp.update.value, row.version)
+    return row
+
+
+# --------------------------------------------------------------------------- lifecycle
+def withdraw(uow: UnitOfWork, kind: ListingKind, record_id: str, expected_version: int | None) -> Any:
+    row = _load(uow, kind, record_id, expected_version)
+    if row.status == RecordStatus.withdrawn:
+        raise conflict(f"{kind.entity.value} {record_id} is already withdrawn.", current_version=row.version)
+    row.status = RecordStatus.withdrawn.value
+    _touch(kind, row)
+    uow.emit(kind.entity.value, row.id, ChangeOp.update.value, row.version)
+    return row
+
+
+def renew(uow: UnitOfWork, kind: ListingKind, record_id: str, expected_version: int | None, policy: ListingPolicy) -> Any:
+    """Extend by a listing period and republish (screening runs again: rules may have changed)."""
+    row = _load(uow, kind, record_id, expected_version)
+    if row.status not in (RecordStatus.published, RecordStatus.expired, RecordStatus.withdrawn):
+        raise conflict(f"Only published, expired or withdrawn listings can be renewed; this one is {row.status}: fix it with PATCH first.",
+                       current_version=row.version)
+    _touch(kind, row)
+    if policy.screening_inline:
+        outcome = screening.run(uow.session, kind.entity.value, row, _content_of(kind, row))
+        if outcome.decision == RecordStatus.published:
+            _publish(row, policy, renew=True)
+        row.status = outcome.decision
+    else:
+        row.status = RecordStatus.submitted.value
+    uow.emit(kind.entity.value, row.id, ChangeOp.update.value, row.version)
+    return row
+
+
+def override(uow: UnitOfWork, kind: ListingKind, record_id: str, status: RecordStatus, reason: str, actor: str,
+             expected_version: int | None, policy: ListingPolicy) -> Any:
+    row = _load(uow, kind, record_id, expected_version)
+    if status == RecordStatus.submitted:
+        raise invalid("body.status", "An override decides: choose published, on_hold, rejected, withdrawn or expired.")
+    if status == RecordStatus.published:
+        _publish(row, policy)
+    row.status = status.value
+    _touch(kind, row)
+    screening.record_override(uow.session, kind.entity.value, row, status.value, reason, actor)
+    uow.emit(kind.entity.value, row.id, ChangeOp.update.value, row.version)
+    return row
+
+
+def expire_due(uow: UnitOfWork, kind: ListingKind, today: date | None = None) -> list[str]:
+    expired = []
+    for row in repository.due_for_expiry(uow.session, kind, today or utcnow().date()):
+        row.status = RecordStatus.expired.value
+        _touch(kind, row)
+        uow.emit(kind.entity.value, row.id, ChangeOp.update.value, row.version)
+        expired.append(row.id)
+    return expired
+
+
+def screen_pending(uow: UnitOfWork, kind: ListingKind, policy: ListingPolicy, limit: int = 500) -> list[str]:
+    """Deferred mode: screen records still `submitted`."""
+    inline = ListingPolicy(screening_inline=True, listing_days=policy.listing_days)
+    done = []
+    for row in repository.with_status(uow.session, kind, RecordStatus.submitted.value, limit):
+        _touch(kind, row)
+        _apply_screening(uow, kind, row, inline)
+        uow.emit(kind.entity.value, row.id, ChangeOp.update.value, row.version)
+        done.append(row.id)
+    return done
+
+
+# --------------------------------------------------------------------------- bulk upsert
+def bulk_upsert(uow: UnitOfWork, kind: ListingKind, items: list[BaseModel], policy: ListingPolicy,
+                *, field_prefix: str = "body.items.") -> list[UpsertOutcome]:
+    """Create or update by external_ref, all or nothing. Unchanged items get no new version and no event."""
+    seen: dict[tuple[str, str], int] = {}
+    for i, item in enumerate(items):
+        ref = getattr(item, "external_ref", None)
+        if ref is None:
+            raise invalid(f"{field_prefix}{i}.external_ref", "Every bulk item needs external_ref {source, external_id}.")
+        key = (ref.source, ref.external_id)
+        if key in seen:
+            raise invalid(f"{field_prefix}{i}.external_ref", f"Same external_ref as item {seen[key]}: send each record once per batch.")
+        seen[key] = i
+    results = []
+    for i, item in enumerate(items):
+        prefix = f"{field_prefix}{i}."
+        ref = item.external_ref  # type: ignore[attr-defined]
+        row = repository.get_by_external_ref(uow.session, kind, ref.source, ref.external_id, for_update=True)
+        if row is None:
+            row = create(uow, kind, item, policy, field_prefix=prefix)
+            outcome = "created"
+        else:
+            fields = list(kind.content_fields)
+            if getattr(item, "expires_at", None) is None:
+                fields.remove("expires_at")  # the registry set it on publishing; an absent value keeps it
+            changes = _content_values(kind, item, fields)
+            if changes.get("owner_org_id") != row.owner_org_id:
+                _check_owner(uow, changes.get("owner_org_id"), f"{prefix}owner_org_id")
+            before = row.version
+            row = _apply_changes(uow, kind, row, changes, policy, field_prefix=prefix)
+            outcome = "unchanged" if row.version == before else "updated"
+        results.append(UpsertOutcome(i, outcome, row.id, row.version, row.status))
+    return results

@@ -1,0 +1,26 @@
+"""Screening history: every automatic screening and every admin override, never overwritten."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON
+from sqlmodel import Field, SQLModel
+
+from services.registry.db import UTCDateTime
+
+
+class ScreeningRecord(SQLModel, table=True):
+    __tablename__ = "screening_records"
+
+    id: int | None = Field(None, primary_key=True)
+    entity: str = Field(max_length=20)
+    record_id: str = Field(max_length=40, index=True)
+    record_version: int
+    kind: str = Field(max_length=20, description="auto | override")
+    decision: str = Field(max_length=20, description="resulting status")
+    score: int
+    reasons: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    actor: str | None = Field(None, max_length=120)
+    note: str | None = Field(None, description="override reason")
+    created_at: datetime = Field(sa_type=UTCDateTime)

@@ -1,0 +1,172 @@
+"""基础甄别 (basic screening) rules: pure functions over a record's content, no database.
+
+Each check yields Findings. Severity decides the outcome:
+- `reject`: the listing is not acceptable at all (spam, advertising) -> status `rejected`;
+- `fix`: a person must fix the named field before it can be published -> status `on_hold`;
+- `warn`: published, but the score drops and the reason is shown to the owner.
+Identifiers (credit codes, patent numbers, IPC, regions, amounts) are already validated by the schemas.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from shared import taxonomy
+from shared.text import cjk_ratio, normalize
+
+PENALTY = {"reject": 100, "fix": 25, "warn": 5}
+PASS_SCORE = 60  # below this, even without a `fix` finding, the listing goes on hold
+MIN_DESCRIPTION = {"technology": 30, "demand": 15}
+MIN_CJK_RATIO = 0.3
+# 1 t standard coal equivalent emits about 2.6-2.8 t CO2; far above that, a unit is wrong somewhere.
+MAX_CO2_PER_TCE = 4.0
+# TRL ranges that fit each development stage (研发, 小试, 中试, 示范, 产业化).
+STAGE_TRL = {"research": (1, 4), "lab": (3, 5), "pilot": (4, 7), "demonstration": (6, 8), "industrialization": (7, 9)}
+BANNED_PHRASES = ("加微信", "加v", "代开发票", "刷单", "兼职日结", "贷款秒批", "博彩", "赌博", "色情")
+_FILLER = re.compile(r"(.{1,6}?)\1{5,}")  # the same 1-6 characters repeated 6+ times in a row
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class Finding:
+    field: str
+    message: str
+    severity: str  # reject | fix | warn
+    check: str  # completeness | text_quality | green_relevance | plausibility
+
+
+@dataclass(frozen=True)
+class Outcome:
+    decision: str  # published | on_hold | rejected
+    score: int
+    reasons: list[dict[str, str]]
+
+
+def screen(entity: str, record: Mapping[str, Any], *, today: date | None = None) -> Outcome:
+    findings = [
+        *completeness(entity, record),
+        *text_quality(record),
+        *green_relevance(entity, record),
+        *plausibility(entity, record, today or date.today()),
+    ]
+    score = max(0, 100 - sum(PENALTY[f.severity] for f in findings))
+    if any(f.severity == "reject" for f in findings):
+        decision = "rejected"
+    elif any(f.severity == "fix" for f in findings) or score < PASS_SCORE:
+        decision = "on_hold"
+    else:
+        decision = "published"
+    if decision == "on_hold" and not any(f.severity == "fix" for f in findings):
+        findings.append(Finding("description", f"Overall screening score {score} is below {PASS_SCORE}: fill in the fields named above.", "fix", "completeness"))
+    return Outcome(decision, score, [asdict(f) for f in findings])
+
+
+def _text(record: Mapping[str, Any], *fields: str) -> str:
+    parts = []
+    for name in fields:
+        value = record.get(name)
+        if isinstance(value, list):
+            parts.extend(str(v) for v in value)
+        elif value:
+            parts.append(str(value))
+    return "\n".join(parts)
+
+
+def completeness(entity: str, record: Mapping[str, Any]) -> Iterator[Finding]:
+    body_fields = ("summary", "description") if entity == "technology" else ("description",)
+    body = _text(record, *body_fields)
+    minimum = MIN_DESCRIPTION[entity]
+    if len(normalize(body)) < minimum:
+        yield Finding("description", f"Describe the {'technology' if entity == 'technology' else 'need'} in at least {minimum} characters (现状、技术内容、指标).", "fix", "completeness")
+    if not record.get("domain"):
+        yield Finding("domain", "Choose a domain from GET /v1/taxonomy so the listing can be found and matched.", "warn", "completeness")
+    if not record.get("region"):
+        yield Finding("region", "Give the region (GB/T 2260 code) where the technology is offered or the need arises.", "warn", "completeness")
+    if entity == "technology":
+        if record.get("trl") is None and not record.get("stage"):
+            yield Finding("stage", "State the maturity: stage (研发/小试/中试/示范/产业化) or TRL 1-9.", "warn", "completeness")
+        if not record.get("transfer_modes"):
+            yield Finding("transfer_modes", "Say how the technology can be transferred (转让, 许可, 作价入股, 合作开发, 技术服务).", "warn", "completeness")
+    elif record.get("kind") == "challenge" and not record.get("expected_indicators"):
+        yield Finding("expected_indicators", "A challenge (揭榜挂帅) must state measurable target indicators.", "fix", "completeness")
+
+
+def text_quality(record: Mapping[str, Any]) -> Iterator[Finding]:
+    for name in ("title", "summary", "description"):
+        raw = record.get(name)
+        if not raw:
+            continue
+        text = normalize(str(raw))
+        lowered = text.replace(" ", "")
+        banned = [p for p in BANNED_PHRASES if p in lowered]
+        if banned:
+            yield Finding(name, f"Contains advertising or prohibited content ({'、'.join(banned)}); listings describe technologies or needs only.", "reject", "text_quality")
+            continue
+        filler = _FILLER.search(lowered)
+        if filler and len(filler.group(0)) * 2 >= len(lowered):
+            yield Finding(name, f"Mostly repeated filler text ({filler.group(0)[:20]!r}...): write real content.", "reject", "text_quality")
+        elif filler:
+            yield Finding(name, f"Contains repeated filler text ({filler.group(0)[:20]!r}): remove it.", "fix", "text_quality")
+        if len(lowered) >= 8 and cjk_ratio(text) < MIN_CJK_RATIO:
+            yield Finding(name, "Write this field in Chinese (at most 70% Latin letters, digits and symbols).", "fix", "text_quality")
+        letters = _LATIN.findall(str(raw))
+        if len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+            yield Finding(name, "Do not write in capital letters throughout.", "fix", "text_quality")
+
+
+def green_terms(record: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Taxonomy vocabulary found in the record's text, grouped by domain code."""
+    text = normalize(_text(record, "title", "summary", "description", "keywords", "core_process", "benefits",
+                           "applicable_scope", "expected_indicators"))
+    found: dict[str, list[str]] = {}
+    for code, domain in taxonomy.DOMAINS.items():
+        vocab = {*domain.keywords, *domain.subdomains.values(), domain.name}
+        hits = sorted(w for w in vocab if normalize(w) in text)
+        if hits:
+            found[code] = hits
+    return found
+
+
+def green_relevance(entity: str, record: Mapping[str, Any]) -> Iterator[Finding]:
+    found = green_terms(record)
+    if not found:
+        severity = "fix" if entity == "technology" else "warn"
+        yield Finding("description", "No green-technology term found (e.g. 节能, 减排, 脱硫, 回收利用, 光伏): state the environmental benefit.", severity, "green_relevance")
+        return
+    domain = record.get("domain")
+    if domain and domain not in found:
+        best = max(found, key=lambda c: len(found[c]))
+        yield Finding("domain", f"The text reads like {taxonomy.domain_name(best)} ({best}), not {taxonomy.domain_name(domain)}: check the domain.", "warn", "green_relevance")
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def plausibility(entity: str, record: Mapping[str, Any], today: date) -> Iterator[Finding]:
+    figures = record.get("benefit_figures") or {}
+    tce, co2 = figures.get("energy_saved_tce_per_year"), figures.get("co2_reduced_t_per_year")
+    if tce and co2 and co2 / tce > MAX_CO2_PER_TCE:
+        yield Finding("benefit_figures.co2_reduced_t_per_year", f"{co2:g} t CO2 for {tce:g} tce saved is {co2 / tce:.1f} t per tce; burning 1 tce emits about 2.7 t CO2. Check the units.", "fix", "plausibility")
+    lo_name, hi_name = ("price_min_cny", "price_max_cny") if entity == "technology" else ("budget_min_cny", "budget_max_cny")
+    lo, hi = _dec(record.get(lo_name)), _dec(record.get(hi_name))
+    for name, value in ((lo_name, lo), (hi_name, hi)):
+        if value is not None and Decimal(0) < value < Decimal(100):
+            yield Finding(name, f"{value} yuan is implausibly small for a technology deal: amounts are in yuan (not 万元).", "fix", "plausibility")
+    if lo and hi and hi > lo * 100:
+        yield Finding(hi_name, f"The range {lo}-{hi} yuan spans more than 100x: narrow it.", "warn", "plausibility")
+    trl, stage = record.get("trl"), record.get("stage")
+    if trl is not None and stage in STAGE_TRL:
+        low, high = STAGE_TRL[stage]
+        if not low <= trl <= high:
+            yield Finding("trl", f"TRL {trl} does not fit stage {stage} (expected TRL {low}-{high}): correct one of them.", "fix", "plausibility")
+    expires = record.get("expires_at")
+    if isinstance(expires, date) and expires <= today:
+        yield Finding("expires_at", "expires_at is in the past: choose a future date or leave it empty (one year).", "fix", "plausibility")
+    deadline = record.get("deadline")
+    if isinstance(deadline, date) and deadline < today:
+        yield Finding("deadline", "The deadline has passed: set a future date.", "fix", "plausibility")
