@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
+from shared.text import normalize
 from services.registry.listings.kinds import ListingKind
 
 
@@ -77,7 +78,7 @@ def _conditions(kind: ListingKind, f: ListingFilters) -> list[Any]:
         conds.append(m.source == f.source)
     if f.updated_since:
         conds.append(m.updated_at >= f.updated_since)
-    for term in (f.q or "").split():
+    for term in normalize(f.q).split():
         conds.append(m.search_text.like(f"%{_like_escape(term)}%", escape="\\"))
     return conds
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
+from shared.text import normalize
 from services.registry.organizations.models import Organization
 
 
@@ -41,7 +42,7 @@ def page(session: Session, *, region: str | None, type_: str | None, q: str | No
         conds.append(m.type == type_)
     if credit_code:
         conds.append(m.credit_code == credit_code)
-    for term in (q or "").split():
+    for term in normalize(q).split():
         conds.append(m.search_text.contains(term, autoescape=True))
     if after:
         conds.append(or_(m.updated_at > after[0], and_(m.updated_at == after[0], m.id > after[1])))
