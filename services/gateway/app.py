@@ -13,6 +13,7 @@ from services.gateway import upstream
 from services.gateway.audit.routes import router as audit_router
 from services.gateway.auth.routes import router as keys_router
 from services.gateway.db import make_engine, run_migrations
+from services.gateway.interests.background import start_workflow_workers
 from services.gateway.public.catalog import router as catalog_router
 from services.gateway.public.listings import demands_router, technologies_router
 from services.gateway.public.matching import router as matching_router
@@ -58,7 +59,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop_workflow_workers = start_workflow_workers(_app)  # feed follower + webhook delivery (workflow)
         yield
+        stop_workflow_workers()
         for client in clients.values():
             await client.aclose()
         engine.dispose()

@@ -15,4 +15,5 @@ class Listing(SQLModel, table=True):
     entity: str = Field(max_length=20, index=True)  # technology | demand
     domain: str | None = Field(None, max_length=40)
     region: str | None = Field(None, max_length=6)
+    owner_org_id: str | None = Field(None, max_length=64)
     published_at: datetime = Field(sa_column=utc_column(index=True))

@@ -45,6 +45,7 @@ def upgrade() -> None:
     sa.Column('entity', sa.String(20), nullable=False),
     sa.Column('domain', sa.String(40), nullable=True),
     sa.Column('region', sa.String(6), nullable=True),
+    sa.Column('owner_org_id', sa.String(64), nullable=True),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
