@@ -57,19 +57,24 @@ class FusionConfig:
 
 @dataclass(frozen=True)
 class StrengthThresholds:
-    """Strength from absolute evidence (not ranks): evidence = dense cosine + lexical_bonus * lexical coverage.
-    Tuned on the smoke set for precision; see docs/matching.md."""
+    """Strength from two absolute signals, not ranks (rank 1 is not a match by itself):
+    - dense_z: how many standard deviations the hit's cosine lies above the query's cosine to a background
+      sample of the index (raw m3e cosines are compressed into ~0.7-0.85 for any Chinese text);
+    - lexical coverage: IDF-weighted share of the query's terms present in the record (off-topic queries
+      rarely exceed 0.05).
+    Tuned on the smoke set and checked against off-topic real needs; see docs/matching.md."""
 
-    lexical_bonus: float = 0.25
-    strong: float = 0.95
-    possible: float = 0.85
+    strong_z: float = 2.5
+    strong_coverage: float = 0.10
+    possible_z: float = 2.0
+    possible_coverage: float = 0.05
 
-    def evidence(self, dense: float, lexical: float) -> float:
-        return dense + self.lexical_bonus * lexical
-
-    def classify(self, dense: float, lexical: float) -> str:
-        e = self.evidence(dense, lexical)
-        return "strong" if e >= self.strong else "possible" if e >= self.possible else "weak"
+    def classify(self, dense_z: float, coverage: float) -> str:
+        if dense_z >= self.strong_z and coverage >= self.strong_coverage:
+            return "strong"
+        if dense_z >= self.possible_z and coverage >= self.possible_coverage:
+            return "possible"
+        return "weak"
 
 
 @dataclass
@@ -160,6 +165,7 @@ class HybridSearcher:
         if q.context is not None:
             wants.merge_record(*q.context)
         dense_sims = ix.dense.similarity(qvec, base.keys())
+        background = ix.dense.background(qvec)
         scored = []
         for doc_id, value in base.items():
             record = self.index.store.get(target, doc_id)
@@ -168,7 +174,7 @@ class HybridSearcher:
             nudge = 0.0 if structured is None or mode != "fused" else self.fusion.structured_weight * (structured - 0.5)
             scored.append((value + nudge, doc_id, structured, matched, conflicts, fields))
         scored.sort(key=lambda t: (-t[0], t[1]))
-        return [self._hit(q, ix, target, *row, dense_sims.get(row[1], 0.0)) for row in scored[: q.k]]
+        return [self._hit(q, ix, target, *row, dense_sims.get(row[1], 0.0), background) for row in scored[: q.k]]
 
     def _rrf(self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]]) -> dict[str, float]:
         f = self.fusion
@@ -188,13 +194,14 @@ class HybridSearcher:
         }
 
     def _hit(self, q: Query, ix: EntityIndex, target: Entity, score: float, doc_id: str, structured: float | None,
-             matched: list[str], conflicts: list[str], fields: dict[str, Any], dense: float) -> Hit:
+             matched: list[str], conflicts: list[str], fields: dict[str, Any], dense: float,
+             background: tuple[float, float]) -> Hit:
         doc = ix.docs.get(doc_id)
         lexical = ix.lexical.coverage(q.text, doc_id)
         return Hit(
             id=doc_id, entity=target.value, title=display_title(fields), domain=fields.get("domain"),
             region=fields.get("region"), score=round(min(max(score, 0.0), 1.0), 4),
-            strength=self.strength.classify(dense, lexical),
+            strength=self.strength.classify((dense - background[0]) / background[1], lexical),
             components=Components(dense=round(dense, 4), lexical=round(lexical, 4),
                                   structured=None if structured is None else round(structured, 4)),
             shared_terms=shared_terms(q.text, doc.text if doc else ""),

@@ -49,6 +49,7 @@ class DenseIndex:
         self._next_label = 0
         self._index: faiss.Index = self._new_flat()
         self._hnsw = False
+        self._background: np.ndarray | None = None  # cached sample for background(); reset on writes
 
     # ------------------------------------------------------------------ state
     def __len__(self) -> int:
@@ -80,6 +81,7 @@ class DenseIndex:
         if len(set(ids)) != len(ids):
             raise ValueError("duplicate ids in one upsert")
         self.remove([i for i in ids if i in self._label_of])
+        self._background = None
         labels = np.arange(self._next_label, self._next_label + len(ids), dtype=np.int64)
         self._next_label += len(ids)
         for doc_id, label, vec in zip(ids, labels.tolist(), vectors):
@@ -95,6 +97,7 @@ class DenseIndex:
         labels = [self._label_of.pop(i) for i in ids if i in self._label_of]
         if not labels:
             return
+        self._background = None
         for label in labels:
             del self._id_of[label]
             del self._vectors[label]
@@ -138,6 +141,18 @@ class DenseIndex:
         mat = np.stack([self._vectors[self._label_of[i]] for i in present])
         sims = mat @ np.asarray(query, dtype=np.float32).reshape(-1)
         return dict(zip(present, sims.astype(float).tolist()))
+
+    def background(self, query: np.ndarray, sample: int = 1024) -> tuple[float, float]:
+        """Mean and std of the query's cosine to a fixed spread-out sample of indexed vectors: how similar
+        "anything" is to this query, so a hit's similarity can be judged relative to it (model-agnostic)."""
+        if self._background is None:
+            labels = list(self._vectors)
+            step = max(len(labels) // sample, 1)
+            self._background = np.stack([self._vectors[label] for label in labels[::step][:sample]]) if labels else None
+        if self._background is None:
+            return 0.0, 1.0
+        sims = self._background @ np.asarray(query, dtype=np.float32).reshape(-1)
+        return float(sims.mean()), float(max(sims.std(), 1e-3))
 
     def _exact(self, queries: np.ndarray, k: int, labels: list[int]) -> list[list[tuple[str, float]]]:
         mat = np.stack([self._vectors[label] for label in labels])
@@ -191,6 +206,7 @@ class DenseIndex:
         self._id_of = {int(label): doc_id for doc_id, label in zip(ids, labels)}
         self._vectors = {int(label): mat[i] for i, label in enumerate(labels)}
         self._next_label = int(data["next_label"])
+        self._background = None
         graph = folder / f"{name}.hnsw.faiss"
         if graph.exists():
             self._index = faiss.read_index(str(graph))

@@ -1,0 +1,1 @@
+"""Encoder backends; `services.matching.encoder.load_encoder(model, backend)` picks one by name."""
