@@ -15,7 +15,7 @@ from services.gateway.auth.deps import Principal
 from services.gateway.auth.permissions import Action, Scope
 from services.gateway.auth.roles import Role
 from services.gateway.public import access
-from services.gateway.public.contacts import broker_has_accepted_introduction
+from services.gateway.brokers.service import broker_has_accepted_introduction
 from services.gateway.public.registry_calls import fetch, raw_json_body, registry
 from shared.errors import FieldError, ProblemError
 

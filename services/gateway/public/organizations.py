@@ -25,11 +25,11 @@ async def list_(
     q: Annotated[str | None, Query(max_length=200, examples=["环保科技"])] = None,
     type: str | None = None,
     region: str | None = None,
-    source: str | None = None,
+    credit_code: Annotated[str | None, Query(description="统一社会信用代码")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: str | None = None,
 ) -> Response:
-    params = {"q": q, "type": type, "region": region, "source": source, "limit": limit, "cursor": cursor}
+    params = {"q": q, "type": type, "region": region, "credit_code": credit_code, "limit": limit, "cursor": cursor}
     return await svc.list_orgs(request, principal, params)
 
 

@@ -34,14 +34,19 @@ class DemandBulk(BaseModel):
 
 
 class BulkItemOutcome(BaseModel):
-    index: int | None = None
+    index: int = Field(description="Position in the request's items")
     id: str
     outcome: Literal["created", "updated", "unchanged"]
+    version: int
+    status: RecordStatus
 
 
 class BulkResult(BaseModel):
     items: list[BulkItemOutcome]
-    seq: int | None = None
+    created: int
+    updated: int
+    unchanged: int
+    seq: int = Field(description="Feed position covering every write of this batch")
 
 
 class OverrideRequest(BaseModel):
