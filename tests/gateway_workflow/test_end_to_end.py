@@ -146,7 +146,7 @@ def test_broker_workflow_end_to_end(platform: Platform) -> None:
         # ---- the owner organization answers with its enterprise key
         inbox = ok(seller.get("/v1/introductions", params={"status": "requested"}))
         assert [i["id"] for i in inbox["items"]] == [intro["id"]]
-        problem(buyer.post(f"/v1/introductions/{intro['id']}/accept", json={}), 403)
+        problem(buyer.post(f"/v1/introductions/{intro['id']}/accept", json={}), 404)  # not a party
         problem(seller.post(f"/v1/introductions/{intro['id']}/decline", json={"reason": "because"}), 422)
         deal = ok(seller.post(f"/v1/introductions/{intro['id']}/accept", json={"text": "欢迎来访交流"}), 201)
         assert deal["stage"] == "intent" and deal["stage_name"] == "意向"
