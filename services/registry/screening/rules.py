@@ -22,13 +22,18 @@ PENALTY = {"reject": 100, "fix": 25, "warn": 5}
 PASS_SCORE = 60  # below this, even without a `fix` finding, the listing goes on hold
 MIN_DESCRIPTION = {"technology": 30, "demand": 15}
 MIN_CJK_RATIO = 0.3
-# 1 t standard coal equivalent emits about 2.6-2.8 t CO2; far above that, a unit is wrong somewhere.
-MAX_CO2_PER_TCE = 4.0
+# 1 t standard coal equivalent emits about 2.6-2.8 t CO2. Process emissions (cement, steel) can add several
+# times that, so a high ratio is only a warning; far beyond it a unit is wrong (kg vs t).
+WARN_CO2_PER_TCE = 4.0
+MAX_CO2_PER_TCE = 30.0
+# General environmental words: enough to show green relevance, too vague to pick a domain.
+GENERAL_GREEN_TERMS = ("环保", "污染", "减排", "排放", "环境", "绿色", "低碳", "修复", "净化", "治理", "节约")
 # TRL ranges that fit each development stage (研发, 小试, 中试, 示范, 产业化).
 STAGE_TRL = {"research": (1, 4), "lab": (3, 5), "pilot": (4, 7), "demonstration": (6, 8), "industrialization": (7, 9)}
 BANNED_PHRASES = ("加微信", "加v", "代开发票", "刷单", "兼职日结", "贷款秒批", "博彩", "赌博", "色情")
 _FILLER = re.compile(r"(.{1,6}?)\1{5,}")  # the same 1-6 characters repeated 6+ times in a row
 _LATIN = re.compile(r"[A-Za-z]")
+_CJK_CHARS = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,8 @@ def text_quality(record: Mapping[str, Any]) -> Iterator[Finding]:
         if len(lowered) >= 8 and cjk_ratio(text) < MIN_CJK_RATIO:
             yield Finding(name, "Write this field in Chinese (at most 70% Latin letters, digits and symbols).", "fix", "text_quality")
         letters = _LATIN.findall(str(raw))
-        if len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+        mostly_latin = len(letters) > 2 * len(_CJK_CHARS.findall(text))
+        if mostly_latin and len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.8:
             yield Finding(name, "Do not write in capital letters throughout.", "fix", "text_quality")
 
 
@@ -133,9 +139,12 @@ def green_terms(record: Mapping[str, Any]) -> dict[str, list[str]]:
 
 def green_relevance(entity: str, record: Mapping[str, Any]) -> Iterator[Finding]:
     found = green_terms(record)
-    if not found:
+    text = normalize(_text(record, "title", "summary", "description", "keywords", "benefits"))
+    if not found and not any(term in text for term in GENERAL_GREEN_TERMS):
         severity = "fix" if entity == "technology" else "warn"
         yield Finding("description", "No green-technology term found (e.g. 节能, 减排, 脱硫, 回收利用, 光伏): state the environmental benefit.", severity, "green_relevance")
+        return
+    if not found:
         return
     domain = record.get("domain")
     if domain and domain not in found:
@@ -150,8 +159,9 @@ def _dec(value: Any) -> Decimal | None:
 def plausibility(entity: str, record: Mapping[str, Any], today: date) -> Iterator[Finding]:
     figures = record.get("benefit_figures") or {}
     tce, co2 = figures.get("energy_saved_tce_per_year"), figures.get("co2_reduced_t_per_year")
-    if tce and co2 and co2 / tce > MAX_CO2_PER_TCE:
-        yield Finding("benefit_figures.co2_reduced_t_per_year", f"{co2:g} t CO2 for {tce:g} tce saved is {co2 / tce:.1f} t per tce; burning 1 tce emits about 2.7 t CO2. Check the units.", "fix", "plausibility")
+    if tce and co2 and co2 / tce > WARN_CO2_PER_TCE:
+        severity = "fix" if co2 / tce > MAX_CO2_PER_TCE else "warn"
+        yield Finding("benefit_figures.co2_reduced_t_per_year", f"{co2:g} t CO2 for {tce:g} tce saved is {co2 / tce:.1f} t per tce; burning 1 tce emits about 2.7 t CO2. Check the units (or explain process emissions).", severity, "plausibility")
     lo_name, hi_name = ("price_min_cny", "price_max_cny") if entity == "technology" else ("budget_min_cny", "budget_max_cny")
     lo, hi = _dec(record.get(lo_name)), _dec(record.get(hi_name))
     for name, value in ((lo_name, lo), (hi_name, hi)):

@@ -1,0 +1,92 @@
+"""`python -m services.registry migrate | load-demo | import | expire-due` (settings from REGISTRY_* env)."""
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shared import taxonomy
+from services.registry import migrations
+from services.registry.db import Database
+from services.registry.importer.demo import DEMO_DIR, load_demo
+from services.registry.importer.service import import_listings
+from services.registry.importer.sources import map_record, parse_mapping, read_records
+from services.registry.listings import service as listings
+from services.registry.listings.kinds import DEMAND, KINDS, TECHNOLOGY
+from services.registry.listings.service import ListingPolicy
+from services.registry.settings import RegistrySettings
+from services.registry.uow import unit_of_work
+
+app = typer.Typer(help="Registry operations (uses REGISTRY_DATABASE_URL / REGISTRY_DATA_DIR).", no_args_is_help=True)
+
+
+class Target(str, Enum):
+    technologies = "technologies"
+    demands = "demands"
+
+
+class Format(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def _open() -> tuple[Database, ListingPolicy]:
+    settings = RegistrySettings()
+    database = Database(settings.resolved_database_url(), schema=settings.database_schema)
+    migrations.upgrade(database)
+    return database, ListingPolicy(screening_inline=settings.screening == "inline", listing_days=settings.listing_days)
+
+
+def _print(report: dict) -> None:
+    typer.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations."""
+    database = Database(RegistrySettings().resolved_database_url(), schema=RegistrySettings().database_schema)
+    migrations.upgrade(database)
+    typer.echo(f"database at revision {migrations.current_revision(database)}")
+
+
+@app.command("load-demo")
+def load_demo_cmd(directory: Annotated[Path, typer.Option(help="Folder with the demo JSONL files")] = DEMO_DIR) -> None:
+    """Load the demo organizations, technologies and demands (safe to run again)."""
+    database, policy = _open()
+    reports = load_demo(database, policy, directory)
+    _print({name: r.as_dict() for name, r in reports.items()})
+
+
+@app.command("import")
+def import_cmd(
+    target: Target,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines or CSV file")],
+    format: Annotated[Format, typer.Option("--format")] = Format.jsonl,
+    map: Annotated[str, typer.Option("--map", help="ours=theirs pairs, e.g. title=name,description=description,owner_name=holder,keywords=label")] = "",
+    source: Annotated[str, typer.Option(help="external_ref.source for these records")] = "import",
+    domain: Annotated[str | None, typer.Option(help="Domain when the text does not reveal one")] = None,
+) -> None:
+    """Import foreign records through validation, screening and the feed; prints counts and reasons."""
+    if domain is not None and not taxonomy.is_domain(domain):
+        raise typer.BadParameter(f"unknown domain {domain!r}; one of {', '.join(taxonomy.DOMAINS)}", param_hint="--domain")
+    try:
+        mapping = parse_mapping(map)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--map") from None
+    database, policy = _open()
+    kind = TECHNOLOGY if target == Target.technologies else DEMAND
+    records = (map_record(r, mapping) if mapping else r for r in read_records(file, format.value))
+    report = import_listings(database, kind, records, source=source, policy=policy, default_domain=domain)
+    _print(report.as_dict())
+
+
+@app.command("expire-due")
+def expire_due() -> None:
+    """Expire published listings past expires_at (emits feed events)."""
+    database, _ = _open()
+    with unit_of_work(database) as uow:
+        expired = {name: listings.expire_due(uow, kind) for name, kind in KINDS.items()}
+    _print(expired)
