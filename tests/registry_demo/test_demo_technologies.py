@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from shared import taxonomy
 from shared.schemas import OrganizationCreate, Stage, TechnologyCreate
@@ -26,6 +27,13 @@ def _lines(name: str) -> list[dict]:
     return records
 
 
+def _parse(schema, record: dict):
+    try:
+        return schema.model_validate(record)
+    except ValidationError as exc:
+        pytest.fail(f"{record.get('external_ref', {}).get('external_id')}: {exc}")
+
+
 @pytest.fixture(scope="module")
 def organizations() -> list[dict]:
     return _lines("organizations_supply.jsonl")
@@ -38,7 +46,7 @@ def technologies() -> list[dict]:
 
 def test_every_organization_passes_the_schema(organizations):
     for org in organizations:
-        parsed = OrganizationCreate.model_validate(org)
+        parsed = _parse(OrganizationCreate, org)
         assert parsed.credit_code is not None, org["name"]
         assert parsed.credit_code[2:8] == parsed.region, f"{org['name']}: credit code region part != region"
         assert parsed.external_ref is not None and parsed.external_ref.source == "demo"
@@ -47,7 +55,7 @@ def test_every_organization_passes_the_schema(organizations):
 def test_every_technology_passes_the_schema(technologies):
     for tech in technologies:
         body = {k: v for k, v in tech.items() if k != "owner_credit_code"}
-        parsed = TechnologyCreate.model_validate(body)
+        parsed = _parse(TechnologyCreate, body)
         assert parsed.external_ref is not None and parsed.external_ref.source == "demo"
 
 
