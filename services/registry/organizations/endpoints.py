@@ -21,7 +21,7 @@ OrganizationPatch = create_model("OrganizationPatch", __base__=OrganizationUpdat
 OrganizationPage = create_model("OrganizationPage", items=(list[OrganizationPublic], ...), next_cursor=(str | None, None))
 
 CREATE_EXAMPLES = {"enterprise": {"summary": "一家环保企业", "value": {
-    "name": "杭州绿源环保科技有限公司", "type": "enterprise", "credit_code": "91330100MA27XL0Q2H", "region": "330100",
+    "name": "杭州绿源环保科技有限公司", "type": "enterprise", "credit_code": "91330100MA27XL0Q2T", "region": "330100",
     "contacts": [{"name": "王工", "phone": "0571-88886666", "email": "wang@example.cn", "role": "技术总监"}]}}}
 PATCH_EXAMPLES = {"rename": {"summary": "更名（带版本号）", "value": {"version": 1, "name": "杭州绿源环境科技股份有限公司"}}}
 RESPONSES: dict[int | str, dict[str, Any]] = {**PROBLEM_RESPONSES, 404: {"description": "No such organization"}, 409: {"description": "Stale version or duplicate credit code"}}

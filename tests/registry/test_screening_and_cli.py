@@ -1,0 +1,97 @@
+"""Screening outcomes over the API, and the CLI importer / demo loader (SQLite, in-process CLI runner)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from services.registry.cli import app as cli
+from services.registry.screening.rules import screen
+from tests.registry.helpers import tech
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_screening_holds_with_field_reasons(client):
+    body = client.post("/v1/technologies", json=tech(trl=2, stage="industrialization")).json()
+    assert body["status"] == "on_hold"
+    assert [r["field"] for r in body["screening"]["reasons"] if r["severity"] == "fix"] == ["trl"]
+    fixed = client.patch(f"/v1/technologies/{body['id']}", json={"version": 1, "trl": 8}).json()
+    assert fixed["status"] == "published" and fixed["published_at"]
+
+
+def test_screening_rejects_spam(client):
+    body = client.post("/v1/technologies", json=tech(description="节能设备低价出售，加微信咨询，加微信咨询，代开发票")).json()
+    assert body["status"] == "rejected"
+    assert any(r["field"] == "description" and r["check"] == "text_quality" for r in body["screening"]["reasons"])
+
+
+@pytest.mark.parametrize("change,field,check", [
+    ({"title": "BEST GREEN TECHNOLOGY PRODUCT"}, "title", "text_quality"),
+    ({"title": "新型家用按摩椅", "description": "一种新型的家用按摩椅，舒适耐用，价格实惠，适合老人使用的产品说明", "summary": None, "keywords": []}, "description", "green_relevance"),
+    ({"benefit_figures": {"energy_saved_tce_per_year": 100, "co2_reduced_t_per_year": 90000}}, "benefit_figures.co2_reduced_t_per_year", "plausibility"),
+    ({"price_min_cny": "50"}, "price_min_cny", "plausibility"),
+    ({"summary": None, "description": "好技术"}, "description", "completeness"),
+])
+def test_screening_rules_name_the_field(change, field, check):
+    outcome = screen("technology", {**tech(), **change})
+    assert outcome.decision == "on_hold"
+    assert any(r["field"] == field and r["check"] == check and r["severity"] == "fix" for r in outcome.reasons), outcome.reasons
+
+
+def test_complete_record_scores_full():
+    assert screen("technology", tech()).score == 100
+
+
+@pytest.fixture()
+def cli_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("REGISTRY_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("REGISTRY_DATABASE_URL", raising=False)
+    return CliRunner()
+
+
+def _run(runner: CliRunner, *args: str) -> dict:
+    result = runner.invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_load_demo_fixture_is_idempotent(cli_env):
+    first = _run(cli_env, "load-demo", "--directory", str(FIXTURES))
+    techs = first["technologies.jsonl"]
+    assert (techs["created"], techs["rejected"]) == (2, 1)
+    assert "owner" in techs["rejected_items"][0]["errors"][0] or "organization" in techs["rejected_items"][0]["errors"][0]
+    assert techs["statuses"] == {"published": 1, "on_hold": 1}
+    again = _run(cli_env, "load-demo", "--directory", str(FIXTURES))
+    assert again["technologies.jsonl"]["unchanged"] == 2 and again["technologies.jsonl"]["created"] == 0
+    assert again["organizations_supply.jsonl"]["unchanged"] == 1
+
+
+def test_import_csv_with_mapping(cli_env, tmp_path):
+    path = tmp_path / "needs.csv"
+    path.write_text("编号,名称,内容\nN1,印染废水深度处理回用,印染企业废水COD高、色度大，需要深度处理后回用于生产，降低新鲜水用量。\n"
+                    "N2,短,太短\n", encoding="utf-8")
+    report = _run(cli_env, "import", "demands", str(path), "--format", "csv", "--map", "external_id=编号,title=名称,description=内容",
+                  "--source", "csvtest")
+    assert (report["created"], report["rejected"]) == (1, 1)
+    assert report["rejected_items"][0]["errors"][0].startswith("title")
+    result = cli_env.invoke(cli, ["import", "demands", str(path), "--map", "title"])
+    assert result.exit_code != 0 and "--map" in result.output
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "ccf_bdci2019_tech_requirements.jsonl").exists(), reason="../shared/data not present")
+def test_import_real_needs_and_supplies(cli_env):
+    needs = _run(cli_env, "import", "demands", str(SHARED_DATA / "ccf_bdci2019_tech_requirements.jsonl"),
+                 "--map", "external_id=id,title=title,description=description", "--source", "ccf2019")
+    assert needs["created"] + needs["rejected"] == 371 and needs["created"] > 300
+    supplies = _run(cli_env, "import", "technologies", str(SHARED_DATA / "jcpage_japan_green_tech_supply.jsonl"),
+                    "--map", "external_id=source_id,title=name,description=description,owner_name=holder,keywords=label",
+                    "--source", "jcpage", "--domain", "energy_saving")
+    assert supplies["created"] + supplies["rejected"] == 75 and supplies["created"] > 60
+    again = _run(cli_env, "import", "technologies", str(SHARED_DATA / "jcpage_japan_green_tech_supply.jsonl"),
+                 "--map", "external_id=source_id,title=name,description=description,owner_name=holder,keywords=label",
+                 "--source", "jcpage", "--domain", "energy_saving")
+    assert again["unchanged"] == supplies["created"] and again["created"] == 0
