@@ -24,7 +24,7 @@ from shared.app_factory import create_service_app
 
 log = logging.getLogger(__name__)
 
-# Routers of the broker workflow, included when their package exists.
+# Routers of the broker workflow (each package's routes.py exposes `router`).
 WORKFLOW_PACKAGES = ("brokers", "commissions", "webhooks", "interests", "stats")
 
 DESCRIPTION = """绿色技术转移撮合平台 公共接口 (Green technology transfer matching platform, public API).
@@ -35,17 +35,7 @@ platform, evaluator; what each may do is in docs/permissions.md. Errors are `app
 
 
 def _workflow_routers() -> list[APIRouter]:
-    routers = []
-    for name in WORKFLOW_PACKAGES:
-        try:
-            module = importlib.import_module(f"services.gateway.{name}.routes")
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"services.gateway.{name}", f"services.gateway.{name}.routes"):
-                raise
-            log.warning("gateway: %s routes not present yet", name)
-            continue
-        routers.append(module.router)
-    return routers
+    return [importlib.import_module(f"services.gateway.{name}.routes").router for name in WORKFLOW_PACKAGES]
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:

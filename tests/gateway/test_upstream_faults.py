@@ -22,3 +22,30 @@ def test_hung_upstream_is_504_within_the_timeout(tmp_path, silent_port):
         resp = gateway.post("/v1/search", json={"query": "低浓度VOCs废气治理"}, headers=auth(key))
         assert resp.status_code == 504, resp.text  # only the gateway's own deadline answers 504
         assert resp.json()["upstream"] == "matching" and f"{timeout:g}s" in resp.json()["detail"]
+
+
+def test_registry_stopped_gives_503_and_recovers_when_it_returns(tmp_path):
+    from tests.gateway.conftest import REGISTRY_FACTORY, registry_available
+    from tests.support.servers import TEST_SERVICE_TOKEN, start_service
+
+    reason = registry_available()
+    if reason:
+        import pytest
+
+        pytest.skip(reason)
+    port = free_port()
+    env = {"REGISTRY_DATA_DIR": str(tmp_path), "REGISTRY_SERVICE_TOKEN": TEST_SERVICE_TOKEN}
+    registry = start_service("registry", REGISTRY_FACTORY, env, tmp_path, port=port)
+    try:
+        with make_gateway(tmp_path / "gw", registry_url=registry.url) as gateway:
+            key = issue_key(gateway, Role.broker, "org_b")
+            assert gateway.get("/v1/taxonomy", headers=auth(key)).status_code == 200
+            registry.kill()
+            down = gateway.get("/v1/taxonomy", headers=auth(key))
+            assert down.status_code == 503 and down.json()["upstream"] == "registry"
+            assert gateway.get("/readyz").status_code == 503
+            registry = start_service("registry", REGISTRY_FACTORY, env, tmp_path, port=port)
+            assert gateway.get("/v1/taxonomy", headers=auth(key)).status_code == 200
+            assert gateway.get("/readyz").status_code == 200
+    finally:
+        registry.kill()
