@@ -68,6 +68,18 @@ class StrengthThresholds:
     strong_coverage: float = 0.10
     possible_z: float = 2.0
     possible_coverage: float = 0.05
+    # Background prior for small indexes (m3e-small on Chinese green-tech text: mean 0.67, std 0.04); it counts
+    # as `prior_weight` samples, so with a handful of records the z-score is not noise.
+    prior_mean: float = 0.67
+    prior_std: float = 0.04
+    prior_weight: int = 10
+
+    def dense_z(self, dense: float, background: tuple[float, float, int]) -> float:
+        mean, std, n = background
+        w = self.prior_weight
+        mean = (n * mean + w * self.prior_mean) / (n + w)
+        std = max((n * std + w * self.prior_std) / (n + w), 1e-3)
+        return (dense - mean) / std
 
     def classify(self, dense_z: float, coverage: float) -> str:
         if dense_z >= self.strong_z and coverage >= self.strong_coverage:
@@ -195,13 +207,13 @@ class HybridSearcher:
 
     def _hit(self, q: Query, ix: EntityIndex, target: Entity, score: float, doc_id: str, structured: float | None,
              matched: list[str], conflicts: list[str], fields: dict[str, Any], dense: float,
-             background: tuple[float, float]) -> Hit:
+             background: tuple[float, float, int]) -> Hit:
         doc = ix.docs.get(doc_id)
         lexical = ix.lexical.coverage(q.text, doc_id)
         return Hit(
             id=doc_id, entity=target.value, title=display_title(fields), domain=fields.get("domain"),
             region=fields.get("region"), score=round(min(max(score, 0.0), 1.0), 4),
-            strength=self.strength.classify((dense - background[0]) / background[1], lexical),
+            strength=self.strength.classify(self.strength.dense_z(dense, background), lexical),
             components=Components(dense=round(dense, 4), lexical=round(lexical, 4),
                                   structured=None if structured is None else round(structured, 4)),
             shared_terms=shared_terms(q.text, doc.text if doc else ""),

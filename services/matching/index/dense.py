@@ -142,17 +142,17 @@ class DenseIndex:
         sims = mat @ np.asarray(query, dtype=np.float32).reshape(-1)
         return dict(zip(present, sims.astype(float).tolist()))
 
-    def background(self, query: np.ndarray, sample: int = 1024) -> tuple[float, float]:
+    def background(self, query: np.ndarray, sample: int = 1024) -> tuple[float, float, int]:
         """Mean and std of the query's cosine to a fixed spread-out sample of indexed vectors: how similar
-        "anything" is to this query, so a hit's similarity can be judged relative to it (model-agnostic)."""
+        "anything" is to this query, so a hit's similarity can be judged relative to it. Returns (mean, std, n)."""
         if self._background is None:
             labels = list(self._vectors)
             step = max(len(labels) // sample, 1)
             self._background = np.stack([self._vectors[label] for label in labels[::step][:sample]]) if labels else None
         if self._background is None:
-            return 0.0, 1.0
+            return 0.0, 1.0, 0
         sims = self._background @ np.asarray(query, dtype=np.float32).reshape(-1)
-        return float(sims.mean()), float(max(sims.std(), 1e-3))
+        return float(sims.mean()), float(sims.std()), len(sims)
 
     def _exact(self, queries: np.ndarray, k: int, labels: list[int]) -> list[list[tuple[str, float]]]:
         mat = np.stack([self._vectors[label] for label in labels])

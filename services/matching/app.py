@@ -1,0 +1,72 @@
+"""Matching service app factory: `uvicorn --factory services.matching.app:create_app`."""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+
+from services.matching import snapshot
+from services.matching.api import router
+from services.matching.encoder import load_encoder
+from services.matching.indexer import MatchIndex
+from services.matching.limits import BodySizeLimit
+from services.matching.service import MatchingService
+from services.matching.settings import MatchingSettings
+from services.matching.sync import FeedFollower, IndexHolder
+from shared.app_factory import create_service_app, require_service_token
+from shared.http import SyncServiceClient
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """Explained hybrid matching of green technologies (supply) and enterprise needs (demand).
+
+Derived from the registry change feed; rebuildable. Dense embeddings (m3e-small by default; research-only
+licence, set MATCHING_MODEL for production) + character-n-gram BM25, fused by reciprocal rank fusion; every
+hit explains its component scores, shared terms and structured fit, and carries a calibrated strength."""
+
+
+def build_state(settings: MatchingSettings) -> tuple[IndexHolder, FeedFollower | None]:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    encoder = load_encoder(settings.model, settings.encoder_backend)
+    index = MatchIndex(encoder, ann_threshold=settings.ann_threshold)
+    settings.ensure_data_dir()
+    if not snapshot.load(index, settings.data_dir):
+        log.info("no usable snapshot in %s: starting from feed seq 0", settings.data_dir)
+    holder = IndexHolder(index)
+    follower = None
+    if settings.sync_enabled:
+        follower = FeedFollower(
+            holder, SyncServiceClient(settings.registry_url, settings.service_token), settings.data_dir,
+            poll_interval=settings.poll_interval, page_size=settings.feed_page_size,
+            snapshot_min_interval=settings.snapshot_min_interval, crash_at=settings.test_crash_point,
+        )
+    return holder, follower
+
+
+def create_app(settings: MatchingSettings | None = None) -> FastAPI:
+    settings = settings or MatchingSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        holder, follower = build_state(settings)
+        app.state.matching = MatchingService(holder, follower, settings.catch_up_wait)
+        if follower:
+            follower.start()
+        try:
+            yield
+        finally:
+            if follower:
+                follower.stop()
+                follower.client.close()
+
+    def _ready() -> None:
+        if not hasattr(app.state, "matching"):
+            raise RuntimeError("index not loaded yet")
+
+    app = create_service_app("matching", description=DESCRIPTION, readiness={"index": _ready}, lifespan=lifespan)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(router, dependencies=[Depends(require_service_token(settings.service_token))])
+    return app
