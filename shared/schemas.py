@@ -110,7 +110,7 @@ def _cny(v: Decimal) -> Decimal:
     return identifiers.validate_cny(v)
 
 
-CreditCode = Annotated[str, Field(examples=["91330100MA27XL0Q2H"]), AfterValidator(_credit)]
+CreditCode = Annotated[str, Field(examples=["91330100MA27XL0Q2T"]), AfterValidator(_credit)]
 RegionCode = Annotated[str, Field(description="GB/T 2260 administrative division code", examples=["330100"]), AfterValidator(_region)]
 PatentNumber = Annotated[str, Field(examples=["CN202010123456.7"]), AfterValidator(_patent)]
 IpcCode = Annotated[str, Field(examples=["B01D 53/86"]), AfterValidator(_ipc)]
