@@ -1,0 +1,96 @@
+"""Added latency of the gateway over a direct registry call, measured in one run.
+
+Starts a real registry and a real gateway (uvicorn processes on loopback), seeds a few records, then times a fixed
+number of GET /v1/technologies/{id} and GET /v1/technologies?limit=20 calls directly against the registry and
+through the gateway (auth, rate limit, permission checks, proxying). Writes docs/bench_gateway.md.
+Run: .venv/bin/python bench/gateway_latency.py [--requests 300]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.support.servers import TEST_SERVICE_TOKEN, running  # noqa: E402
+
+WARMUP = 30
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def timed(client: httpx.Client, path: str, n: int, headers: dict[str, str]) -> list[float]:
+    for _ in range(WARMUP):
+        client.get(path, headers=headers).raise_for_status()
+    out = []
+    for _ in range(n):
+        start = time.perf_counter()
+        client.get(path, headers=headers).raise_for_status()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        reg_env = {"REGISTRY_DATA_DIR": str(tmp / "reg"), "REGISTRY_SERVICE_TOKEN": TEST_SERVICE_TOKEN}
+        gw_env = {"GATEWAY_DATA_DIR": str(tmp / "gw"), "GATEWAY_SERVICE_TOKEN": TEST_SERVICE_TOKEN,
+                  "GATEWAY_RATE_LIMIT": "1000000/minute", "GATEWAY_WORKFLOW_WORKERS": "false"}
+        with running("registry", "services.registry.app:create_app", reg_env, tmp) as registry:
+            gw_env["GATEWAY_REGISTRY_URL"] = registry.url
+            key = subprocess.run([sys.executable, "-m", "services.gateway", "create-key", "--role", "admin", "--org-id", "org_bench",
+                                  "--name", "bench"], env={**os.environ, **gw_env}, cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+            with running("gateway", "services.gateway.app:create_app", gw_env, tmp) as gateway:
+                demo = [json.loads(line) for line in (REPO / "services/registry/demo/technologies.jsonl").read_text(encoding="utf-8").splitlines()[:20]]
+                ids = []
+                with gateway.client() as gw:
+                    for row in demo:
+                        row = {k: v for k, v in row.items() if k not in ("owner_credit_code", "external_ref")}
+                        resp = gw.post("/v1/technologies", json=row, headers={"Authorization": f"Bearer {key}"})
+                        resp.raise_for_status()
+                        ids.append(resp.json()["id"])
+                results = {}
+                with registry.client() as direct, gateway.client() as via:
+                    for label, path in (("get one", f"/v1/technologies/{ids[0]}"), ("list 20", "/v1/technologies?limit=20")):
+                        d = timed(direct, path, args.requests, {})
+                        g = timed(via, path, args.requests, {"Authorization": f"Bearer {key}"})
+                        results[label] = {
+                            "direct_p50": percentile(d, 50), "direct_p95": percentile(d, 95),
+                            "gateway_p50": percentile(g, 50), "gateway_p95": percentile(g, 95),
+                        }
+    lines = [
+        "# Gateway added latency", "",
+        "`bench/gateway_latency.py`: a real registry and a real gateway (uvicorn, one worker each, SQLite WAL) on loopback;",
+        f"{args.requests} sequential requests per case after {WARMUP} warm-up requests; times in milliseconds, measured in one run.",
+        "Through the gateway each call also authenticates the key (DB lookup), counts the rate limit (in-process) and",
+        "checks the permission matrix (and for `get one` the published-only rule on the fetched record).", "",
+        f"Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPU(s) (shared with other work).", "",
+        "| case | direct p50 | direct p95 | gateway p50 | gateway p95 | p50 ratio | p95 ratio | added p50 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for label, r in results.items():
+        lines.append(f"| {label} | {r['direct_p50']:.2f} | {r['direct_p95']:.2f} | {r['gateway_p50']:.2f} | {r['gateway_p95']:.2f} | "
+                     f"{r['gateway_p50'] / r['direct_p50']:.2f} | {r['gateway_p95'] / r['direct_p95']:.2f} | {r['gateway_p50'] - r['direct_p50']:.2f} |")
+    out = REPO / "docs/bench_gateway.md"
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
