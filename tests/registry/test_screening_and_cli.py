@@ -35,6 +35,9 @@ def test_screening_rejects_spam(client):
     ({"benefit_figures": {"energy_saved_tce_per_year": 100, "co2_reduced_t_per_year": 90000}}, "benefit_figures.co2_reduced_t_per_year", "plausibility"),
     ({"price_min_cny": "50"}, "price_min_cny", "plausibility"),
     ({"summary": None, "description": "好技术"}, "description", "completeness"),
+    # slogans only: no description of substance, no core process, no parameters
+    ({"summary": "本产品节能效果显著，可广泛应用于各行各业，节能率高，欢迎来电洽谈合作。", "description": None,
+      "core_process": None, "key_parameters": None}, "core_process", "completeness"),
 ])
 def test_screening_rules_name_the_field(change, field, check):
     outcome = screen("technology", {**tech(), **change})

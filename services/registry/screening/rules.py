@@ -21,6 +21,9 @@ from shared.text import cjk_ratio, normalize
 PENALTY = {"reject": 100, "fix": 25, "warn": 5}
 PASS_SCORE = 60  # below this, even without a `fix` finding, the listing goes on hold
 MIN_DESCRIPTION = {"technology": 30, "demand": 15}
+# A technology listing needs some technical substance: a real description, a core process or key parameters.
+# Slogans alone ("效果显著，欢迎洽谈") cannot be evaluated or matched.
+MIN_SUBSTANTIVE_DESCRIPTION = 40
 MIN_CJK_RATIO = 0.3
 # 1 t standard coal equivalent emits about 2.6-2.8 t CO2. Process emissions (cement, steel) can add several
 # times that, so a high ratio is only a warning; far beyond it a unit is wrong (kg vs t).
@@ -92,6 +95,9 @@ def completeness(entity: str, record: Mapping[str, Any]) -> Iterator[Finding]:
     if not record.get("region"):
         yield Finding("region", "Give the region (GB/T 2260 code) where the technology is offered or the need arises.", "warn", "completeness")
     if entity == "technology":
+        described = len(normalize(_text(record, "description"))) >= MIN_SUBSTANTIVE_DESCRIPTION
+        if not described and not record.get("core_process") and not record.get("key_parameters"):
+            yield Finding("core_process", "Say how the technology works: add 核心工艺 (core_process), 关键参数 (key_parameters) or a description of at least 40 characters.", "fix", "completeness")
         if record.get("trl") is None and not record.get("stage"):
             yield Finding("stage", "State the maturity: stage (研发/小试/中试/示范/产业化) or TRL 1-9.", "warn", "completeness")
         if not record.get("transfer_modes"):
