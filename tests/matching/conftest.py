@@ -1,0 +1,23 @@
+"""Matching test fixtures: the embedding model is loaded once per session."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from services.matching.encoder import Encoder, load_encoder
+from tests.support.servers import REPO
+
+SMOKE_SET = REPO.parent / "shared" / "eval" / "green_smoke.json"
+
+
+@pytest.fixture(scope="session")
+def encoder() -> Encoder:
+    return load_encoder()
+
+
+@pytest.fixture(scope="session")
+def smoke_path() -> Path:
+    if not SMOKE_SET.exists():
+        pytest.skip(f"{SMOKE_SET} not present (workspace data is not part of the repo)")
+    return SMOKE_SET

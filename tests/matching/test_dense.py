@@ -1,0 +1,89 @@
+import numpy as np
+import pytest
+
+from services.matching.index.dense import DenseIndex
+
+
+def _unit(rng: np.random.Generator, n: int, dim: int = 16) -> np.ndarray:
+    v = rng.normal(size=(n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _exact_top(vectors: dict[str, np.ndarray], q: np.ndarray, k: int) -> list[str]:
+    ids = list(vectors)
+    sims = np.stack([vectors[i] for i in ids]) @ q
+    return [ids[j] for j in np.argsort(-sims)[:k]]
+
+
+def test_flat_upsert_search_remove():
+    rng = np.random.default_rng(0)
+    vecs = _unit(rng, 50)
+    index = DenseIndex(16, ann_threshold=1000)
+    ids = [f"T{i}" for i in range(50)]
+    index.upsert(ids, vecs)
+    assert index.kind == "flat" and len(index) == 50
+    hits = index.search(vecs[7:8], k=3)[0]
+    assert hits[0][0] == "T7" and hits[0][1] == pytest.approx(1.0, abs=1e-5)
+    index.remove(["T7"])
+    assert "T7" not in [h[0] for h in index.search(vecs[7:8], k=50)[0]]
+    assert index.tombstones == 0  # flat removes for real
+
+
+def test_upsert_replaces_the_vector_of_an_id():
+    rng = np.random.default_rng(1)
+    a, b = _unit(rng, 2)
+    index = DenseIndex(16)
+    index.upsert(["T1"], a[None])
+    index.upsert(["T1"], b[None])
+    assert len(index) == 1
+    assert index.search(b[None], k=5)[0] == [("T1", pytest.approx(1.0, abs=1e-5))]
+
+
+def test_hnsw_tombstones_then_rebuild_and_matches_exact():
+    rng = np.random.default_rng(2)
+    vecs = _unit(rng, 300)
+    index = DenseIndex(16, ann_threshold=100, rebuild_ratio=0.2)
+    live = {f"T{i}": vecs[i] for i in range(300)}
+    index.upsert(list(live), vecs)
+    assert index.kind == "hnsw"
+    removed = [f"T{i}" for i in range(0, 40)]
+    index.remove(removed)
+    for i in removed:
+        live.pop(i)
+    assert index.tombstones == 40  # below 20% of 260 live: kept as tombstones
+    queries = _unit(rng, 20)
+    for q, hits in zip(queries, index.search(queries, k=10)):
+        got = [h[0] for h in hits]
+        assert not set(got) & set(removed)
+        assert len(set(got) & set(_exact_top(live, q, 10))) >= 9  # HNSW recall vs exact
+    index.remove([f"T{i}" for i in range(40, 60)])  # now 60 > 0.2 * 240: rebuilt
+    assert index.tombstones == 0 and len(index) == 240
+
+
+def test_filtered_search_returns_only_allowed_ids_for_both_kinds():
+    rng = np.random.default_rng(3)
+    vecs = _unit(rng, 200)
+    ids = [f"T{i}" for i in range(200)]
+    for threshold in (1000, 50):
+        index = DenseIndex(16, ann_threshold=threshold)
+        index.upsert(ids, vecs)
+        allowed = {"T3", "T150", "T199"}
+        hits = index.search(vecs[150:151], k=10, allowed_ids=allowed)[0]
+        assert {h[0] for h in hits} == allowed and hits[0][0] == "T150"
+        assert index.search(vecs[:1], k=5, allowed_ids=set())[0] == []
+
+
+@pytest.mark.parametrize("threshold", [1000, 50])
+def test_save_and_load_round_trip(tmp_path, threshold):
+    rng = np.random.default_rng(4)
+    vecs = _unit(rng, 120)
+    index = DenseIndex(16, ann_threshold=threshold)
+    index.upsert([f"T{i}" for i in range(120)], vecs)
+    index.remove(["T5"])
+    index.save(tmp_path, "technology")
+    loaded = DenseIndex(16, ann_threshold=threshold)
+    loaded.load(tmp_path, "technology")
+    assert loaded.kind == index.kind and len(loaded) == 119
+    assert index.search(vecs[:10], k=5) == loaded.search(vecs[:10], k=5)
+    loaded.upsert(["NEW"], vecs[5:6])  # labels continue after the loaded ones
+    assert loaded.search(vecs[5:6], k=1)[0][0][0] == "NEW"
