@@ -10,7 +10,7 @@ from services.registry.listings.kinds import DEMAND, TECHNOLOGY
 from services.registry.listings.service import ListingPolicy
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "demo"
-ORGANIZATION_FILES = ("organizations_supply.jsonl", "organizations_demand.jsonl")
+ORGANIZATION_FILES = ("organizations_supply.jsonl", "organizations_demand.jsonl", "organizations_platform.jsonl")
 
 
 def load_demo(database: Database, policy: ListingPolicy, directory: Path = DEMO_DIR) -> dict[str, ImportReport]:
