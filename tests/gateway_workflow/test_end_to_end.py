@@ -81,14 +81,14 @@ def problem(resp: httpx.Response, status: int) -> dict:
     return resp.json()
 
 
-def wait_for(check: Callable[[], Any], what: str, timeout: float = 60.0) -> Any:
+def wait_for(check: Callable[[], Any], what: str | Callable[[], str], timeout: float = 120.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = check()
         if result:
             return result
         time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what() if callable(what) else what}")
 
 
 def test_broker_workflow_end_to_end(platform: Platform) -> None:
@@ -194,8 +194,10 @@ def test_broker_workflow_end_to_end(platform: Platform) -> None:
                 by_type.setdefault(e["type"], []).append(e)
             return by_type
 
-        wait_for(lambda: len(broker_events().get("deal.stage_changed", [])) == 3 and "commission.computed" in broker_events()
-                 and "match.found" in broker_events(), "broker webhooks")
+        wait_for(lambda: len(broker_events().get("deal.stage_changed", [])) == 3 and "commission.computed" in broker_events(),
+                 "deal webhooks")
+        wait_for(lambda: "match.found" in broker_events(),
+                 lambda: f"match webhook; notifications: {ok(broker.get('/v1/notifications'))}; log: {platform.gateway.log()[-3000:]}")
         events = broker_events()
         assert broker_hook.rejected == []
         assert [e["data"]["to_stage"] for e in sorted(events["deal.stage_changed"], key=lambda e: e["data"]["version"])] == \
@@ -237,7 +239,8 @@ def test_broker_workflow_end_to_end(platform: Platform) -> None:
 
     before = note_keys(broker)
     platform.restart_gateway()
-    broker = platform.client(broker.headers["Authorization"].split()[1])
+    broker = platform.client(broker.headers["Authorization"].split()[1])  # the gateway has a new port
+    syncer = platform.client(syncer.headers["Authorization"].split()[1])
     more = {**TECHNOLOGIES[0], "title": "活性炭吸附脱附+催化燃烧(CO)喷涂VOCs治理技术",
             "external_ref": {"source": "zjtm", "external_id": "T-2024-0004"}, "owner_org_id": seller_org["id"]}
     new = ok(syncer.post("/v1/technologies/bulk-upsert", json={"items": [more]}))["items"][0]

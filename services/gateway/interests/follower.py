@@ -179,6 +179,6 @@ class FeedFollower:
                 applied = self.run_once()
                 delay = self.settings.feed_poll_seconds if applied == 0 else 0
             except Exception as exc:  # noqa: BLE001 - the follower must survive outages; it resumes from its cursor
-                delay = min(max(delay, self.settings.feed_poll_seconds) * 2, 30.0)
+                delay = min(max(delay, self.settings.feed_poll_seconds) * 2, self.settings.feed_max_backoff_seconds)
                 log.warning("feed follower pass stopped (%s); retrying in %.1fs", exc, delay)
             self._stop.wait(delay)
