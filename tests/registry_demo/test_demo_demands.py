@@ -80,17 +80,17 @@ def test_ids_codes_and_titles_are_unique(organizations, demands):
         assert not dupes, f"duplicate {field}: {dupes}"
 
 
-def test_no_clash_with_supply_side_organizations(organizations):
-    """Both files load into one registry: credit codes, names and external ids must not collide."""
-    supply_file = DEMO / "organizations_supply.jsonl"
-    if not supply_file.exists():
-        pytest.skip("organizations_supply.jsonl not present")
-    supply = _lines(supply_file.name)
+@pytest.mark.parametrize("other_file", ["organizations_supply.jsonl", "organizations_platform.jsonl"])
+def test_no_clash_with_other_demo_organizations(organizations, other_file):
+    """All organization files load into one registry: credit codes, names and external ids must not collide."""
+    if not (DEMO / other_file).exists():
+        pytest.skip(f"{other_file} not present")
+    others = _lines(other_file)
     for field in ("credit_code", "name"):
-        clash = {o[field] for o in organizations} & {o[field] for o in supply}
-        assert not clash, f"{field} used on both sides: {clash}"
-    clash = {o["external_ref"]["external_id"] for o in organizations} & {o["external_ref"]["external_id"] for o in supply}
-    assert not clash, f"external ids used on both sides: {clash}"
+        clash = {o[field] for o in organizations} & {o[field] for o in others}
+        assert not clash, f"{field} used in both files: {clash}"
+    clash = {o["external_ref"]["external_id"] for o in organizations} & {o["external_ref"]["external_id"] for o in others}
+    assert not clash, f"external ids used in both files: {clash}"
 
 
 def test_enough_demands_and_all_domains_covered(demands):
