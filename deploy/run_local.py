@@ -162,7 +162,10 @@ def main() -> None:
     signal.signal(signal.SIGTERM, stop)
     print("migrating and loading demo data into the registry ...", flush=True)
     run_cli("-m", "services.registry", "migrate")
-    print(run_cli("-m", "services.registry", "load-demo").strip(), flush=True)
+    for file, report in json.loads(run_cli("-m", "services.registry", "load-demo")).items():
+        statuses = ", ".join(f"{n} {s}" for s, n in report.get("statuses", {}).items())
+        print(f"  {file}: {report['created']} created, {report['updated']} updated, {report['unchanged']} unchanged"
+              + (f" ({statuses})" if statuses else ""), flush=True)
     start("registry", procs)
     print("starting matching (loads the embedding model, indexes the demo data) ...", flush=True)
     start("matching", procs)
