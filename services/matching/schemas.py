@@ -124,6 +124,7 @@ class StatusResponse(BaseModel):
     counts: dict = Field(description="Per entity: indexed records, dense index kind, tombstones, records seen by status")
     model: str
     syncing: bool
+    rebuilding: bool = Field(False, description="A full rebuild is in progress (answers come from the old index meanwhile)")
     last_error: str | None = None
 
 

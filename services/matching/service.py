@@ -112,6 +112,7 @@ class MatchingService:
         return StatusResponse(
             indexed_seq=index.cursor, head_seq=follower.head_seq if follower else None, counts=counts,
             model=index.encoder.name, syncing=bool(follower and follower.running),
+            rebuilding=bool(follower and follower.rebuild_pending),
             last_error=follower.last_error if follower else None,
         )
 

@@ -95,6 +95,10 @@ class FeedFollower:
         return True
 
     @property
+    def rebuild_pending(self) -> bool:
+        return self.rebuilding or self._rebuild_requested.is_set()
+
+    @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
