@@ -32,10 +32,6 @@ class Document:
     text: str  # for the dense encoder
     weighted_fields: tuple[tuple[str, int], ...]  # for the lexical index
 
-    @property
-    def lexical_text(self) -> str:
-        return " ".join(" ".join([text] * weight) for text, weight in self.weighted_fields)
-
 
 def field_weights(entity: Entity | str) -> dict[str, int]:
     return TECHNOLOGY_WEIGHTS if Entity(entity) == Entity.technology else DEMAND_WEIGHTS

@@ -43,7 +43,7 @@ class EntityIndex:
             return
         self.dense.upsert([d.id for d in docs], vectors)
         for doc in docs:
-            self.lexical.upsert(doc.id, doc.lexical_text)
+            self.lexical.upsert_weighted(doc.id, doc.weighted_fields)
             self.docs[doc.id] = doc
 
     def remove(self, ids: Iterable[str]) -> None:

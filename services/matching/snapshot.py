@@ -103,7 +103,7 @@ def load(index: MatchIndex, data_dir: Path) -> bool:
             for record in store.published(entity):
                 doc = build_document(entity, record.fields)
                 entity_index.docs[doc.id] = doc
-                entity_index.lexical.upsert(doc.id, doc.lexical_text)
+                entity_index.lexical.upsert_weighted(doc.id, doc.weighted_fields)
             entity_index.lexical.refresh()
         index.cursor = int(meta["cursor"])
     log.info("loaded snapshot %s at seq %s", path.name, index.cursor)

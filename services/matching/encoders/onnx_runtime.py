@@ -33,6 +33,8 @@ class OnnxEncoder:
         options.intra_op_num_threads = threads or os.cpu_count() or 1
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # No busy-waiting between ops: on a small shared CPU spinning threads steal time from everything else.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
             str(folder / (INT8_FILE if quantized else FP32_FILE)), options, providers=["CPUExecutionProvider"]
         )

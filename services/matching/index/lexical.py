@@ -1,18 +1,21 @@
-"""BM25 over Chinese character 1–2-grams (bm25s), with updates and deletes.
+"""Incremental BM25 over Chinese character 1–2-grams (numpy + scipy.sparse), with updates and deletes.
 
 In-process use (no HTTP):
 
     from services.matching.index.lexical import LexicalIndex
     lex = LexicalIndex()
     lex.upsert("T1", "钢铁烧结烟气脱硫脱硝一体化技术")
-    lex.upsert("T2", "燃煤锅炉湿式静电除尘")
+    lex.upsert_weighted("T2", [("燃煤锅炉湿式静电除尘", 3), ("出口烟尘低于5mg/m³", 1)])  # field weights
     lex.remove("T2")
     lex.search("烧结机头烟气脱硝", k=5)            # [("T1", 3.2)]
     lex.search("脱硝", k=5, allowed_ids={"T1"})     # restrict to a candidate set
 
-bm25s builds an immutable index, so changes only mark the index dirty; the next query (or `refresh()`)
-rebuilds it from the kept token lists. The feed follower applies changes in batches, so this is one rebuild
-per batch (about 0.2 s for 10,000 documents, see docs/matching.md).
+Why not bm25s: its index is immutable and rebuilding it from token lists costs ~8 s for 10,000 documents
+(Python-level counting), too slow to redo per feed batch. Here every document is counted once, when it is
+upserted, into (term ids, weighted counts); the term-document matrix is re-assembled from those arrays with
+numpy (one concatenation and a CSC conversion) only when a query comes after a change, and BM25 (Lucene
+variant, k1=1.2, b=0.75) is computed at query time from document frequencies kept up to date on every change.
+Measured numbers are in docs/matching.md.
 """
 from __future__ import annotations
 
@@ -22,8 +25,8 @@ import threading
 from collections import Counter
 from collections.abc import Collection, Iterable
 
-import bm25s
 import numpy as np
+from scipy import sparse
 
 from shared.text import normalize
 
@@ -50,62 +53,109 @@ def bigrams_only(tokens: Iterable[str]) -> set[str]:
 class LexicalIndex:
     def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
         self.k1, self.b = k1, b
-        self._tokens: dict[str, list[str]] = {}
-        self._df: Counter[str] = Counter()
+        self._vocab: dict[str, int] = {}
+        self._df = np.zeros(1024, dtype=np.int64)
+        self._docs: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # id -> (term ids, weighted counts)
+        self._total_length = 0.0
+        # Assembled on demand after changes:
         self._ids: list[str] = []
-        self._position: dict[str, int] = {}
-        self._bm25: bm25s.BM25 | None = None
+        self._matrix: sparse.csc_matrix | None = None
+        self._lengths = np.zeros(0, dtype=np.float32)
         self._dirty = False
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        return len(self._tokens)
+        return len(self._docs)
 
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._tokens
+        return doc_id in self._docs
 
+    # ------------------------------------------------------------------ writes
     def upsert(self, doc_id: str, text: str) -> None:
+        self.upsert_weighted(doc_id, [(text, 1)])
+
+    def upsert_weighted(self, doc_id: str, fields: Iterable[tuple[str, int]]) -> None:
+        """Index a document made of fields; a field of weight w counts w times (BM25 term frequency)."""
+        counts: Counter[str] = Counter()
+        for text, weight in fields:
+            for token in char_ngrams(text):
+                counts[token] += weight
         self.remove(doc_id)
-        tokens = char_ngrams(text)
-        self._tokens[doc_id] = tokens
-        self._df.update(set(tokens))
+        ids = np.fromiter((self._term_id(t) for t in counts), dtype=np.int64, count=len(counts))
+        tfs = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+        self._docs[doc_id] = (ids, tfs)
+        self._df[ids] += 1
+        self._total_length += float(tfs.sum())
         self._dirty = True
 
     def remove(self, doc_id: str) -> None:
-        old = self._tokens.pop(doc_id, None)
+        old = self._docs.pop(doc_id, None)
         if old is not None:
-            self._df.subtract(set(old))
+            ids, tfs = old
+            self._df[ids] -= 1
+            self._total_length -= float(tfs.sum())
             self._dirty = True
 
+    def _term_id(self, token: str) -> int:
+        tid = self._vocab.get(token)
+        if tid is None:
+            tid = self._vocab[token] = len(self._vocab)
+            if tid >= len(self._df):
+                self._df = np.concatenate([self._df, np.zeros(len(self._df), dtype=np.int64)])
+        return tid
+
     def refresh(self) -> None:
-        """Rebuild the BM25 matrices if anything changed since the last build."""
+        """Re-assemble the term-document matrix if anything changed since the last assembly."""
         with self._lock:
             if not self._dirty:
                 return
-            self._ids = list(self._tokens)
-            self._position = {doc_id: i for i, doc_id in enumerate(self._ids)}
-            if self._ids:
-                bm25 = bm25s.BM25(k1=self.k1, b=self.b)
-                bm25.index([self._tokens[i] or [""] for i in self._ids], show_progress=False)
-                self._bm25 = bm25
+            self._ids = list(self._docs)
+            n = len(self._ids)
+            if n:
+                parts = [self._docs[i] for i in self._ids]
+                lengths = np.fromiter((len(p[0]) for p in parts), dtype=np.int64, count=n)
+                indptr = np.concatenate([[0], np.cumsum(lengths)])
+                cols = np.concatenate([p[0] for p in parts])
+                data = np.concatenate([p[1] for p in parts])
+                csr = sparse.csr_matrix((data, cols, indptr), shape=(n, max(len(self._vocab), 1)))
+                self._matrix = csr.tocsc()
+                self._lengths = np.asarray(csr.sum(axis=1)).ravel().astype(np.float32)
             else:
-                self._bm25 = None
+                self._matrix, self._lengths = None, np.zeros(0, dtype=np.float32)
             self._dirty = False
 
+    # ------------------------------------------------------------------ reads
     def idf(self, token: str) -> float:
-        n = max(len(self._tokens), 1)
-        df = self._df.get(token, 0)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+        tid = self._vocab.get(token)
+        return self._idf_of(0 if tid is None else int(self._df[tid]))
+
+    def _idf_of(self, df: np.ndarray | int) -> np.ndarray | float:
+        n = max(len(self._docs), 1)
+        if isinstance(df, np.ndarray):
+            return np.log1p((n - df + 0.5) / (df + 0.5))
+        return math.log1p((n - df + 0.5) / (df + 0.5))
 
     def scores(self, query: str) -> dict[str, float]:
         """BM25 score of every document with a positive score."""
         self.refresh()
-        tokens = char_ngrams(query)
-        if self._bm25 is None or not tokens:
+        matrix = self._matrix
+        counts = Counter(t for t in char_ngrams(query) if t in self._vocab)
+        if matrix is None or not counts:
             return {}
-        raw = self._bm25.get_scores(tokens)
-        hits = np.nonzero(raw > 0)[0]
-        return {self._ids[i]: float(raw[i]) for i in hits}
+        qids = np.fromiter((self._vocab[t] for t in counts), dtype=np.int64, count=len(counts))
+        qweights = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+        qids_in = qids < matrix.shape[1]
+        qids, qweights = qids[qids_in], qweights[qids_in]
+        sub = matrix[:, qids].tocoo()
+        if sub.nnz == 0:
+            return {}
+        avgdl = self._total_length / len(self._docs)
+        tf = sub.data
+        norm = tf + self.k1 * (1 - self.b + self.b * self._lengths[sub.row] / avgdl)
+        weights = (self._idf_of(self._df[qids]) * qweights)[sub.col]
+        per_doc = np.bincount(sub.row, weights=weights * tf * (self.k1 + 1) / norm, minlength=matrix.shape[0])
+        hits = np.nonzero(per_doc > 0)[0]
+        return {self._ids[i]: float(per_doc[i]) for i in hits}
 
     def search(self, query: str, k: int, allowed_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
         scored = self.scores(query)
@@ -117,13 +167,10 @@ class LexicalIndex:
         """IDF-weighted share of the query's bigrams/words found in the document, 0..1 (an absolute signal,
         unlike BM25 scores, which depend on query length and corpus)."""
         q = bigrams_only(char_ngrams(query))
-        doc = self._tokens.get(doc_id)
+        doc = self._docs.get(doc_id)
         if not q or doc is None:
             return 0.0
-        present = set(doc)
+        present = set(doc[0].tolist())
         total = sum(self.idf(t) for t in q)
-        found = sum(self.idf(t) for t in q if t in present)
+        found = sum(self.idf(t) for t in q if self._vocab.get(t, -1) in present)
         return found / total if total else 0.0
-
-    def tokens(self, doc_id: str) -> list[str]:
-        return self._tokens.get(doc_id, [])
