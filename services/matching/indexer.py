@@ -31,7 +31,8 @@ class EntityIndex:
 
     def __init__(self, entity: Entity, dim: int, ann_threshold: int) -> None:
         self.entity = entity
-        self.dense = DenseIndex(dim, ann_threshold=ann_threshold)
+        # Compaction (HNSW rebuild, flat -> HNSW switch) runs outside the read lock: see MatchIndex.compact().
+        self.dense = DenseIndex(dim, ann_threshold=ann_threshold, auto_compact=False)
         self.lexical = LexicalIndex()
         self.docs: dict[str, Document] = {}
 
@@ -114,7 +115,17 @@ class MatchIndex:
                 entity_index.lexical.refresh()
             self.cursor = max(self.cursor, last_seq)
         result.applied = len(latest)
+        self.compact()
         return result
+
+    def compact(self) -> None:
+        """Rebuild dense indexes that need it (tombstones, size crossing ann_threshold) while searches go on;
+        only the swap takes the lock. Called by the single writer after each batch."""
+        for entity_index in self.entities.values():
+            if entity_index.dense.needs_compaction:
+                replacement = entity_index.dense.build_replacement()
+                with self.lock:
+                    entity_index.dense.install(replacement)
 
     def index_records(self, entity: Entity | str, records: list[dict[str, Any]]) -> None:
         """Index records directly (no feed): each dict needs an `id`; treated as published version 1."""
@@ -127,6 +138,7 @@ class MatchIndex:
                 self.store.put(StoredRecord(entity.value, str(r["id"]), int(r.get("version", 1)), "published", fields))
             self[entity].upsert(docs, vectors)
             self[entity].lexical.refresh()
+        self.compact()
 
     def counts(self) -> dict[str, Any]:
         return {

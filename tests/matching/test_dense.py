@@ -87,3 +87,23 @@ def test_save_and_load_round_trip(tmp_path, threshold):
     assert index.search(vecs[:10], k=5) == loaded.search(vecs[:10], k=5)
     loaded.upsert(["NEW"], vecs[5:6])  # labels continue after the loaded ones
     assert loaded.search(vecs[5:6], k=1)[0][0][0] == "NEW"
+
+
+def test_switch_to_hnsw_and_compaction_can_be_deferred_and_catch_up_late_writes():
+    rng = np.random.default_rng(5)
+    vecs = _unit(rng, 160)
+    index = DenseIndex(16, ann_threshold=100, auto_compact=False)
+    index.upsert([f"T{i}" for i in range(120)], vecs[:120])
+    assert index.kind == "flat" and index.needs_compaction  # large enough for HNSW, not switched inline
+    replacement = index.build_replacement()
+    index.upsert([f"T{i}" for i in range(120, 160)], vecs[120:])  # written while the replacement was built
+    index.remove(["T0", "T1"])
+    index.install(replacement)
+    assert index.kind == "hnsw" and len(index) == 158
+    got = [h[0] for h in index.search(vecs[150:151], k=3)[0]]
+    assert got[0] == "T150"
+    assert "T0" not in [h[0] for h in index.search(vecs[0:1], k=5)[0]]
+    index.remove([f"T{i}" for i in range(2, 60)])
+    assert index.needs_compaction
+    index.rebuild()
+    assert index.tombstones == 0 and not index.needs_compaction

@@ -12,8 +12,10 @@ In-process use (no HTTP):
 
 Ids are strings; FAISS sees int64 labels. Below `ann_threshold` vectors the index is an `IndexIDMap2` over
 `IndexFlatIP`, which removes ids for real. At or above it the index is HNSW, which cannot remove: a removed or
-replaced vector becomes a tombstone (its label is skipped in results) and the graph is rebuilt from the live
-vectors once tombstones exceed `rebuild_ratio` of the live count. Filtered searches over a small allowed set are
+replaced vector becomes a tombstone (excluded from the graph walk by an `IDSelectorNot`) and the graph is
+rebuilt from the live vectors once tombstones exceed `rebuild_ratio` of the live count. With
+`auto_compact=False` (the service) writes never rebuild inline: the owner checks `needs_compaction`, builds the
+replacement with `build_replacement()` outside its read lock and swaps it in with `install()`. Filtered searches over a small allowed set are
 computed exactly with numpy (HNSW recall drops when most of the graph is filtered out).
 """
 from __future__ import annotations
@@ -34,14 +36,16 @@ class DenseIndex:
         *,
         ann_threshold: int = 20_000,
         hnsw_m: int = 32,
-        ef_search: int = 128,
+        ef_search: int = 256,
         ef_construction: int = 80,
         rebuild_ratio: float = 0.2,
+        auto_compact: bool = True,
     ) -> None:
         self.dim = dim
         self.ann_threshold = ann_threshold
         self.hnsw_m, self.ef_search, self.ef_construction = hnsw_m, ef_search, ef_construction
         self.rebuild_ratio = rebuild_ratio
+        self.auto_compact = auto_compact
         self._label_of: dict[str, int] = {}  # live id -> label
         self._id_of: dict[int, str] = {}  # live label -> id
         self._vectors: dict[int, np.ndarray] = {}  # live label -> vector (source for rebuilds)
@@ -88,10 +92,10 @@ class DenseIndex:
             self._label_of[doc_id] = label
             self._id_of[label] = doc_id
             self._vectors[label] = vec.copy()
-        if not self._hnsw and len(self._label_of) >= self.ann_threshold:
-            self.rebuild()  # switch to HNSW, built from all live vectors
-        elif len(ids):
+        if len(ids):
             self._index.add_with_ids(vectors, labels)
+        if self.auto_compact and self.needs_compaction:
+            self.rebuild()  # switch to HNSW once large
 
     def remove(self, ids: Collection[str]) -> None:
         labels = [self._label_of.pop(i) for i in ids if i in self._label_of]
@@ -103,19 +107,50 @@ class DenseIndex:
             del self._vectors[label]
         if self._hnsw:
             self._tombstones.update(labels)
-            if len(self._tombstones) > self.rebuild_ratio * max(len(self._label_of), 1):
+            if self.auto_compact and self.needs_compaction:
                 self.rebuild()
         else:
             self._index.remove_ids(np.asarray(labels, dtype=np.int64))
 
+    @property
+    def needs_compaction(self) -> bool:
+        """True when the index kind no longer fits the size, or tombstones exceed `rebuild_ratio` of live."""
+        return self._hnsw != self._wants_hnsw() or (
+            self._hnsw and len(self._tombstones) > self.rebuild_ratio * max(len(self._label_of), 1))
+
+    def _wants_hnsw(self) -> bool:
+        # Hysteresis: back to flat only well below the threshold, so sizes near it do not flip-flop.
+        limit = self.ann_threshold // 2 if self._hnsw else self.ann_threshold
+        return len(self._label_of) >= max(limit, 1)
+
     def rebuild(self) -> None:
         """Build a fresh index from the live vectors (drops tombstones; picks flat or HNSW by size)."""
-        self._hnsw = len(self._label_of) >= self.ann_threshold
-        self._index = self._new_hnsw() if self._hnsw else self._new_flat()
-        self._tombstones.clear()
-        if self._vectors:
-            labels = np.fromiter(self._vectors.keys(), dtype=np.int64, count=len(self._vectors))
-            self._index.add_with_ids(np.stack(list(self._vectors.values())), labels)
+        self.install(self.build_replacement())
+
+    def build_replacement(self) -> tuple[faiss.Index, bool, frozenset[int]]:
+        """A new index over the current live vectors; only reads, so it may run while others search."""
+        hnsw = self._wants_hnsw()
+        index = self._new_hnsw() if hnsw else self._new_flat()
+        vectors = dict(self._vectors)
+        if vectors:
+            labels = np.fromiter(vectors.keys(), dtype=np.int64, count=len(vectors))
+            index.add_with_ids(np.stack(list(vectors.values())), labels)
+        return index, hnsw, frozenset(vectors)
+
+    def install(self, replacement: tuple[faiss.Index, bool, frozenset[int]]) -> None:
+        """Swap in a replacement, catching up with writes made while it was being built."""
+        index, hnsw, built = replacement
+        live = set(self._vectors)
+        late = sorted(live - built)
+        if late:
+            index.add_with_ids(np.stack([self._vectors[label] for label in late]), np.asarray(late, dtype=np.int64))
+        dead = built - live
+        tombstones: set[int] = set()
+        if dead and hnsw:
+            tombstones = set(dead)
+        elif dead:
+            index.remove_ids(np.fromiter(dead, dtype=np.int64, count=len(dead)))
+        self._index, self._hnsw, self._tombstones = index, hnsw, tombstones
 
     # ------------------------------------------------------------------ reads
     def search(
@@ -164,8 +199,12 @@ class DenseIndex:
         return out
 
     def _faiss(self, queries: np.ndarray, k: int, selector: faiss.IDSelector | None) -> list[list[tuple[str, float]]]:
-        fetch = min(k + len(self._tombstones), self._index.ntotal)
+        fetch = min(k, self._index.ntotal)
         params = None
+        if self._hnsw and self._tombstones and selector is None:
+            # skip tombstones inside the graph walk instead of over-fetching past them
+            dead = faiss.IDSelectorBatch(np.fromiter(self._tombstones, dtype=np.int64))  # kept alive by this frame
+            selector = faiss.IDSelectorNot(dead)
         if self._hnsw:
             params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, fetch), sel=selector)
         elif selector is not None:
