@@ -1,0 +1,276 @@
+"""Index build, query latency, memory and ANN recall at 10k / 100k / 1M records, our stack side by side with
+a plain FAISS flat loop (what a sentence-transformers + FAISS script does) and txtai.
+
+    .venv/bin/python bench/matching_corpus.py --n 100000        # once: real embeddings (resumable)
+    .venv/bin/python bench/matching_index.py --sizes 10000,100000
+    .venv/bin/python bench/matching_index.py --sizes 1000000 --systems ours,flat,txtai
+
+Corpus: generated green-tech records (bench/common.py) embedded with the "onnx" backend of m3e-small; the
+encoded prefix of bench/out/parts_100000_onnx is used as is. Larger sizes are grown from those real
+embeddings as renormalised mixtures of a real vector and one of its real nearest neighbours (never random
+vectors): see bench/common.py:mixture_corpus. Queries: generated colloquial needs, embedded with the same
+backend. All systems get the SAME precomputed query vectors, so latencies below EXCLUDE query encoding; the
+single-query encoding time per backend is measured and printed separately (add it for end to end).
+
+Systems
+- ours: services.matching.index.dense.DenseIndex (flat below 20k vectors, HNSW M=32 efSearch=128 above),
+  filtered search via allowed ids. At sizes with real texts up to --hybrid-max, also the full
+  HybridSearcher (dense + char-BM25 + RRF + structured fit + explanations), filters as the service applies them.
+- flat: faiss.IndexFlatIP over all vectors, filter by IDSelectorBatch (exact; the recall reference).
+- txtai: txtai.Embeddings(method="external", content=True, backend="faiss", its defaults otherwise), filters
+  in its SQL (`similar(:q) and domain = ...`).
+Recall@10 is measured against exact flat search over the same (filtered) set.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import faiss  # noqa: E402
+import numpy as np  # noqa: E402
+
+from bench.common import (  # noqa: E402
+    OUT, generate_needs, generate_records, machine, mixture_corpus, mixture_records, percentiles, record_texts, rss_mb,
+    table,
+)
+from services.matching.encoder import load_encoder  # noqa: E402
+
+K = 10
+
+
+# ----------------------------------------------------------------------------- corpus
+def real_corpus(backend: str, planned: int) -> tuple[list[dict], np.ndarray]:
+    """The records whose embeddings are already encoded (the finished prefix of the resumable corpus run)."""
+    full = OUT / f"corpus_{planned}_{backend}.npy"
+    if full.exists():
+        vecs = np.load(full)
+    else:
+        parts = sorted((OUT / f"parts_{planned}_{backend}").glob("*.npy"))
+        expected = [f"{i * 2000:08d}.npy" for i in range(len(parts))]
+        parts = [p for p, name in zip(parts, expected) if p.name == name]  # contiguous prefix only
+        if not parts:
+            sys.exit(f"no encoded corpus yet: run bench/matching_corpus.py --n {planned} --backend {backend}")
+        vecs = np.vstack([np.load(p) for p in parts])
+    return list(generate_records(len(vecs))), np.ascontiguousarray(vecs, dtype=np.float32)
+
+
+def corpus_of(size: int, records: list[dict], vecs: np.ndarray) -> tuple[list[dict], np.ndarray, str]:
+    if size <= len(vecs):
+        return records[:size], vecs[:size], "real"
+    return mixture_records(records, size), mixture_corpus(vecs, size), f"{len(vecs)} real + mixtures"
+
+
+# ----------------------------------------------------------------------------- systems
+class Ours:
+    name = "ours (DenseIndex)"
+
+    def __init__(self, dim: int) -> None:
+        from services.matching.index.dense import DenseIndex
+
+        self.index = DenseIndex(dim)
+
+    def build(self, ids: list[str], vecs: np.ndarray) -> None:
+        for s in range(0, len(ids), 10_000):  # the feed follower applies changes in batches, too
+            self.index.upsert(ids[s : s + 10_000], vecs[s : s + 10_000])
+
+    def search(self, q: np.ndarray, allowed: set[str] | None) -> list[str]:
+        return [i for i, _ in self.index.search(q, K, allowed)[0]]
+
+    @property
+    def kind(self) -> str:
+        return self.index.kind
+
+
+class Flat:
+    name = "flat loop (FAISS IndexFlatIP)"
+    kind = "flat"
+
+    def build(self, ids: list[str], vecs: np.ndarray) -> None:
+        self.ids = ids
+        self.index = faiss.IndexFlatIP(vecs.shape[1])
+        self.index.add(vecs)
+
+    def search(self, q: np.ndarray, allowed_labels: np.ndarray | None) -> list[str]:
+        params = None if allowed_labels is None else faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed_labels))
+        _, labels = self.index.search(q[None], K, params=params)
+        return [self.ids[j] for j in labels[0] if j >= 0]
+
+
+class Txtai:
+    name = "txtai (faiss backend)"
+
+    def build(self, ids: list[str], vecs: np.ndarray, domains: list[str]) -> None:
+        from txtai import Embeddings
+
+        self.emb = Embeddings(method="external", content=True, backend="faiss")
+        self.emb.index((ids[i], {"object": vecs[i], "domain": domains[i]}, None) for i in range(len(ids)))
+        self.kind = self.emb.config.get("backend", "faiss")
+
+    def search(self, q: np.ndarray, domain: str | None) -> list[str]:
+        if domain is None:
+            return [r["id"] for r in self.emb.search(q, K)]
+        sql = f"select id, score from txtai where similar(:q) and domain = '{domain}' limit {K}"
+        return [r["id"] for r in self.emb.search(sql, parameters={"q": q})]
+
+
+class Hybrid:
+    """The full in-process search of the service. Documents are encoded by a table of the embeddings the
+    corpus run already computed with the same backend (encoding 100k texts again would only repeat that run)."""
+
+    name = "ours (HybridSearcher, fused)"
+
+    def __init__(self, records: list[dict], vecs: np.ndarray, dim: int) -> None:
+        self.table = dict(zip(record_texts(records), vecs))
+        self.dim = dim
+
+    def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+        return np.stack([self.table[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def build(self, records: list[dict]) -> None:
+        from services.matching.indexer import MatchIndex
+        from services.matching.search import HybridSearcher
+
+        index = MatchIndex(self)  # type: ignore[arg-type]
+        for s in range(0, len(records), 10_000):
+            index.index_records("technology", records[s : s + 10_000])
+        self.searcher = HybridSearcher(index)
+        self.kind = index["technology"].dense.kind
+
+    def search(self, text: str, q: np.ndarray, domain: str | None) -> list[str]:
+        from services.matching.schemas import SearchFilters
+        from services.matching.search import Query
+
+        filters = SearchFilters(domain=domain) if domain else None
+        return [h.id for h in self.searcher.search(Query(text, target="technology", k=K, filters=filters, vector=q))]
+
+
+# ----------------------------------------------------------------------------- measuring
+def measure(search, queries: list, truth: list[list[str]] | None) -> tuple[dict[str, float], float | None]:
+    for args in queries[:3]:  # warm-up: lazy index refresh, jieba dictionary, thread pools
+        search(*args)
+    times, recalls = [], []
+    for args, exact in zip(queries, truth or [None] * len(queries)):
+        start = time.perf_counter()
+        got = search(*args)
+        times.append((time.perf_counter() - start) * 1000)
+        if exact is not None:
+            recalls.append(len(set(got) & set(exact)) / max(len(exact), 1))
+    return percentiles(times), (float(np.mean(recalls)) if recalls else None)
+
+
+def exact_truth(vecs: np.ndarray, ids: list[str], qvecs: np.ndarray, domain_of: np.ndarray,
+                qdomains: list[str]) -> tuple[list[list[str]], list[list[str]]]:
+    sims = faiss.IndexFlatIP(vecs.shape[1])
+    sims.add(vecs)
+    _, labels = sims.search(qvecs, K)
+    plain = [[ids[j] for j in row] for row in labels]
+    filtered = []
+    for q, dom in zip(qvecs, qdomains):
+        rows = np.flatnonzero(domain_of == dom)
+        scores = vecs[rows] @ q
+        top = rows[np.argsort(-scores, kind="stable")[:K]]
+        filtered.append([ids[j] for j in top])
+    return plain, filtered
+
+
+def encode_latency(backends: list[str], texts: list[str]) -> list[dict]:
+    rows = []
+    for b in backends:
+        enc = load_encoder(None, b, str(OUT / "models"))
+        enc.encode(texts[:4])
+        times = []
+        for t in texts:
+            start = time.perf_counter()
+            enc.encode([t])
+            times.append((time.perf_counter() - start) * 1000)
+        rows.append({"backend": b, **{f"{k} ms": v for k, v in percentiles(times).items()}})
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10000,100000")
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--backend", default="onnx", help="backend the corpus was encoded with")
+    ap.add_argument("--planned", type=int, default=100_000, help="size of the corpus run (bench/matching_corpus.py --n)")
+    ap.add_argument("--systems", default="ours,hybrid,flat,txtai")
+    ap.add_argument("--hybrid-max", type=int, default=100_000, help="largest size for the full HybridSearcher")
+    ap.add_argument("--search-threads", type=int, default=1,
+                    help="FAISS OpenMP threads while querying (builds use all cores); see docs/bench_matching.md")
+    ap.add_argument("--encode-latency", default="onnx,torch", help="backends to time single-query encoding for ('' to skip)")
+    args = ap.parse_args()
+    systems = set(args.systems.split(","))
+    print(machine())
+    print(f"FAISS search threads: {args.search_threads}")
+    records, vecs = real_corpus(args.backend, args.planned)
+    print(f"real embedded corpus: {len(vecs)} records ({args.backend})")
+    texts = generate_needs(args.queries)
+    qvecs = load_encoder(None, args.backend, str(OUT / "models")).encode(texts)
+    domains = list(dict.fromkeys(r["domain"] for r in records))
+    qdomains = [domains[i % len(domains)] for i in range(len(texts))]
+
+    if args.encode_latency:
+        print("\nsingle-query encoding latency (add to the search latencies below for end to end)")
+        print(table(encode_latency(args.encode_latency.split(","), texts[:100]),
+                    ["backend", "p50 ms", "p95 ms", "p99 ms"]), flush=True)
+
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        recs, vs, origin = corpus_of(size, records, vecs)
+        ids = [r["id"] for r in recs]
+        domain_of = np.asarray([r["domain"] for r in recs])
+        plain_truth, filtered_truth = exact_truth(vs, ids, qvecs, domain_of, qdomains)
+        allowed_ids = {d: {ids[j] for j in np.flatnonzero(domain_of == d)} for d in domains}
+        allowed_labels = {d: np.flatnonzero(domain_of == d).astype(np.int64) for d in domains}
+        print(f"\n== {size} records ({origin}); filter: domain (about 1/{len(domains)} of records)", flush=True)
+
+        runs = []
+        if "ours" in systems:
+            runs.append(("ours", Ours(vs.shape[1]), lambda s: s.build(ids, vs),
+                         lambda s, i: (qvecs[i], None), lambda s, i: (qvecs[i], allowed_ids[qdomains[i]])))
+        if "hybrid" in systems and origin == "real" and size <= args.hybrid_max:
+            runs.append(("hybrid", Hybrid(recs, vs, vs.shape[1]), lambda s: s.build(recs),
+                         lambda s, i: (texts[i], qvecs[i], None), lambda s, i: (texts[i], qvecs[i], qdomains[i])))
+        if "flat" in systems:
+            runs.append(("flat", Flat(), lambda s: s.build(ids, vs),
+                         lambda s, i: (qvecs[i], None), lambda s, i: (qvecs[i], allowed_labels[qdomains[i]])))
+        if "txtai" in systems:
+            runs.append(("txtai", Txtai(), lambda s: s.build(ids, vs, list(domain_of)),
+                         lambda s, i: (qvecs[i], None), lambda s, i: (qvecs[i], qdomains[i])))
+        while runs:
+            key, system, build, plain_args, filtered_args = runs.pop(0)
+            gc.collect()
+            before = rss_mb()
+            start = time.perf_counter()
+            build(system)
+            build_s = time.perf_counter() - start
+            mem = rss_mb() - before
+            n = range(len(texts))
+            faiss.omp_set_num_threads(args.search_threads)
+            # Fused hybrid ranking is not meant to equal the dense top-10: no ANN recall for it.
+            exact = key != "hybrid"
+            lat, rec = measure(system.search, [plain_args(system, i) for i in n], plain_truth if exact else None)
+            flat_lat, flat_rec = measure(system.search, [filtered_args(system, i) for i in n],
+                                         filtered_truth if exact else None)
+            row = {"size": size, "system": system.name, "index": getattr(system, "kind", "?"), "build s": build_s,
+                   "RSS +MB": mem, "p50 ms": lat["p50"], "p95 ms": lat["p95"], "p99 ms": lat["p99"], "recall@10": rec,
+                   "filtered p50": flat_lat["p50"], "filtered p95": flat_lat["p95"], "filtered p99": flat_lat["p99"],
+                   "filtered recall@10": flat_rec}
+            rows.append(row)
+            print(table([row], list(row)), flush=True)
+            faiss.omp_set_num_threads(os.cpu_count() or 1)
+            del system  # free it before the next system is built
+    print("\nall results (latencies in ms, query encoding excluded)")
+    print(table(rows, list(rows[0])))
+
+
+if __name__ == "__main__":
+    main()
