@@ -43,7 +43,7 @@ def evaluate(path: Path = typer.Argument(..., exists=True, dir_okay=False)) -> N
     """Same as `python -m services.matching.evaluation PATH`."""
     from services.matching.evaluation.__main__ import main
 
-    main(path)
+    main(path, negatives=None)
 
 
 if __name__ == "__main__":

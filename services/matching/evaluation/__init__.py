@@ -76,6 +76,26 @@ def evaluate(data: dict[str, Any], encoder: Encoder, fusion: FusionConfig = Fusi
     return EvalReport(metrics, by_set, strength_calibration(needs, results["fused"]), len(needs), len(data["supplies"]))
 
 
+def load_negatives(path: Path) -> list[str]:
+    """Off-topic queries, JSON Lines with `title` and optional `description` (e.g. the CCF BDCI requirements)."""
+    texts = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            texts.append((str(row.get("title") or "") + "。" + str(row.get("description") or ""))[:300])
+    return texts
+
+
+def negative_strengths(index: MatchIndex, texts: list[str]) -> dict[str, int]:
+    """Strength of the top-1 hit for each off-topic query: "strong" here is a confident false match."""
+    hits = HybridSearcher(index).search_many([Query(t, target="technology", k=1) for t in texts])
+    counts = {"strong": 0, "possible": 0, "weak": 0}
+    for h in hits:
+        if h:
+            counts[h[0].strength] += 1
+    return counts
+
+
 def format_report(report: EvalReport) -> str:
     cols = ["recall@1", "recall@5", "recall@10", "mrr", "ndcg@10"]
     lines = [f"{report.supplies} supplies, {report.needs} needs", "", f"{'mode':<16}" + "".join(f"{c:>11}" for c in cols)]

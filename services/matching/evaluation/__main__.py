@@ -7,17 +7,27 @@ from pathlib import Path
 
 import typer
 
-from services.matching.evaluation import evaluate, format_report, load_set
+from services.matching.evaluation import build_index, evaluate, format_report, load_negatives, load_set, negative_strengths
 
 
-def main(path: Path = typer.Argument(..., exists=True, dir_okay=False, help="Labelled set (JSON)")) -> None:
+def main(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="Labelled set (JSON)"),
+    negatives: Path | None = typer.Option(None, exists=True, dir_okay=False,
+                                          help="Off-topic queries (JSON Lines with title/description): top-1 strength"),
+) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from services.matching.encoder import load_encoder
     from services.matching.settings import MatchingSettings
 
     settings = MatchingSettings()
-    report = evaluate(load_set(path), load_encoder(settings.model, settings.encoder_backend))
+    data = load_set(path)
+    encoder = load_encoder(settings.model, settings.encoder_backend)
+    index = build_index(data, encoder)
+    report = evaluate(data, encoder, index=index)
     typer.echo(format_report(report))
+    if negatives:
+        texts = load_negatives(negatives)
+        typer.echo(f"\noff-topic queries ({len(texts)}), top-1 strength: {negative_strengths(index, texts)}")
     fused, dense, lexical = (report.metrics[m]["mrr"] for m in ("fused", "dense", "lexical"))
     if not (fused > dense and fused > lexical):
         typer.echo("WARNING: fused MRR does not beat both single retrievers", err=True)
