@@ -89,6 +89,9 @@ Produced by `bench/registry_bulk.py` (generator: `bench/registry_data.py`). What
   then sequential `GET /v1/technologies?...&limit=20`; "deep cursor" is page 20 reached by following `next_cursor`
   (that cursor is then requested repeatedly). SQLite: a WAL file in a temp dir (the embedded default);
   PostgreSQL: 127.0.0.1:5432, a fresh schema per run, dropped afterwards.
+- **`+ANALYZE` rows**: the same run with `ANALYZE` executed after the import, before the latency cases. Without it
+  SQLite has no `sqlite_stat1` (the registry never runs ANALYZE) and this PostgreSQL server has `autovacuum = off`,
+  so the planners work without statistics, which is what a registry sees right after a bulk import.
 """
 
 
@@ -250,10 +253,13 @@ def run_one(backend: str, size: int, args: argparse.Namespace, tmp: Path, with_h
         with target.database.read() as session:
             if feed.head_seq(session) != head:
                 raise SystemExit("re-sending unchanged records appended feed events")
+        if args.analyze:  # planner statistics, as autovacuum (PostgreSQL) or a maintenance job would eventually collect
+            with target.database.engine.begin() as conn:
+                conn.exec_driver_sql("ANALYZE")
         print(f"  re-send {resent['rate']:.0f} rec/s; list latency over HTTP ({args.requests} requests per case)", flush=True)
         with running("registry", "services.registry.app:create_app", target.env, tmp) as svc, svc.client(timeout=120) as client:
             latency = list_latency(client, args.requests)
-    run = {"backend": backend, "size": size, "seed": args.seed, "batch": args.batch, "requests": args.requests,
+    run = {"backend": backend + ("+ANALYZE" if args.analyze else ""), "size": size, "seed": args.seed, "batch": args.batch, "requests": args.requests,
            "machine": report.machine(), "loadavg": loadavg, "import": imported, "resend": resent,
            "service_records": head_size + tail_size, "fill": fill, "import_tail": tail,
            "statuses": {k: v for k, v in statuses.items() if v}, "latency": latency,
@@ -277,6 +283,7 @@ def main() -> None:
     parser.add_argument("--service-records", type=int, default=10_000,
                         help="above this size, only this many (plus --tail) go through the service layer; the rest are copies")
     parser.add_argument("--tail", type=int, default=5000, help="records imported through the service layer into the filled table")
+    parser.add_argument("--analyze", action="store_true", help="run ANALYZE before the latency cases (reported as <backend>+ANALYZE)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--results", type=Path, default=Path(tempfile.gettempdir()) / "registry_bench_results.json",
                         help="JSON file runs are merged into (same backend+size replaced)")

@@ -39,7 +39,7 @@ def merge(path: Path, run: dict[str, Any]) -> list[dict[str, Any]]:
     """Store `run` in the JSON list at `path`, replacing an earlier run of the same backend and size."""
     runs = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
     runs = [r for r in runs if (r["backend"], r["size"]) != (run["backend"], run["size"])] + [run]
-    runs.sort(key=lambda r: (r["backend"] != "sqlite", r["size"]))
+    runs.sort(key=lambda r: (not r["backend"].startswith("sqlite"), r["size"], r["backend"]))
     path.write_text(json.dumps(runs, ensure_ascii=False, indent=1), encoding="utf-8")
     return runs
 
