@@ -203,8 +203,9 @@ class HybridSearcher:
         return {i: s / best for i, s in fused.items()}
 
     def _allowed(self, target: Entity, q: Query) -> set[str] | None:
-        if q.filters is None and not q.exclude:
-            return None
+        empty = q.filters is None or not q.filters.model_dump(exclude_defaults=True)
+        if empty and not q.exclude:
+            return None  # no restriction: skip the scan over the store
         return {
             r.id for r in self.index.store.published(target)
             if r.id not in q.exclude and passes(r.fields, target, q.filters)

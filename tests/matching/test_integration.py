@@ -184,6 +184,23 @@ def test_read_your_writes_update_withdraw_crash_and_rebuild(platform: Platform):
     _assert_consistent_with_registry(p, matching)
 
 
+def test_cli_rebuild_writes_a_snapshot_matching_the_registry(platform: Platform, tmp_path, monkeypatch, encoder):
+    """`python -m services.matching rebuild` (run in-process here: the model is already loaded)."""
+    from typer.testing import CliRunner
+
+    from services.matching.__main__ import cli
+    from services.matching.indexer import MatchIndex
+
+    monkeypatch.setenv("MATCHING_SERVICE_TOKEN", TEST_SERVICE_TOKEN)
+    out = CliRunner().invoke(cli, ["rebuild", "--registry-url", platform.registry.url, "--data-dir", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    head = platform.reg.get("/v1/changes", params={"after": 0, "limit": 1}).json()["head_seq"]
+    index = MatchIndex(encoder)
+    assert snapshot.load(index, tmp_path) and index.cursor == head
+    published = platform.reg.get("/v1/technologies", params={"status": "published", "limit": 200}).json()["items"]
+    assert set(index["technology"].docs) == {r["id"] for r in published}
+
+
 def _snapshot_cursor(data_dir: Path) -> int | None:
     path = snapshot.current_path(data_dir)
     return None if path is None else json.loads((path / "meta.json").read_text())["cursor"]
