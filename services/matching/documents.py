@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shared.schemas import STAGE_NAMES, TRANSFER_MODE_NAMES, Entity, Stage, TransferMode
+from shared.schemas import Entity
 from shared.taxonomy import DOMAINS
 from shared.text import normalize
 
@@ -75,10 +75,3 @@ def display_title(record: dict[str, Any]) -> str:
     title = record.get("title") or record.get("summary") or record.get("description") or ""
     return str(title)[:120]
 
-
-def stage_name(stage: str | None) -> str:
-    return STAGE_NAMES.get(Stage(stage), stage) if stage in Stage.__members__ else (stage or "")
-
-
-def mode_name(mode: str) -> str:
-    return TRANSFER_MODE_NAMES.get(TransferMode(mode), mode) if mode in TransferMode.__members__ else mode

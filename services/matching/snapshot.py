@@ -43,17 +43,18 @@ def _fsync_dir(path: Path) -> None:
 
 
 def save(index: MatchIndex, data_dir: Path, *, crash_at: str | None = None) -> Path:
-    """Write a snapshot of `index` (caller must keep writers out meanwhile) and make it current."""
+    """Write a snapshot of `index` and make it current. Call from the index's single writer (or with no writer
+    running), so cursor, store and vectors describe the same moment."""
     root = snapshot_root(data_dir)
     root.mkdir(parents=True, exist_ok=True)
     tmp = root / f".tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
-    with index.lock:
-        cursor = index.cursor
-        meta = {"format": FORMAT_VERSION, "cursor": cursor, "model": index.encoder.name, "dim": index.encoder.dim}
-        index.store.save(tmp / "store.jsonl")
-        for entity, entity_index in index.entities.items():
-            entity_index.dense.save(tmp, entity.value)
+    # No read lock: readers never mutate, and the only writer (the feed follower) is the caller.
+    cursor = index.cursor
+    meta = {"format": FORMAT_VERSION, "cursor": cursor, "model": index.encoder.name, "dim": index.encoder.dim}
+    index.store.save(tmp / "store.jsonl")
+    for entity, entity_index in index.entities.items():
+        entity_index.dense.save(tmp, entity.value)
     (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     for path in tmp.iterdir():
         _fsync_file(path)
