@@ -183,13 +183,16 @@ class HybridSearcher:
             wants.merge_record(*q.context)
         dense_sims = ix.dense.similarity(qvec, base.keys())
         background = ix.dense.background(qvec)
+        # The structured nudge can lift a top text score past 1; rescale so displayed scores stay in [0, 1]
+        # without ties at the clamp (two hits both shown as 1.0 would hide their order).
+        scale = 1.0 + (self.fusion.structured_weight * 0.5 if mode == "fused" else 0.0)
         scored = []
         for doc_id, value in base.items():
             record = self.index.store.get(target, doc_id)
             fields = record.fields if record else {}
             structured, matched, conflicts = assess(fields, target, wants)
             nudge = 0.0 if structured is None or mode != "fused" else self.fusion.structured_weight * (structured - 0.5)
-            scored.append((value + nudge, doc_id, structured, matched, conflicts, fields))
+            scored.append(((value + nudge) / scale, doc_id, structured, matched, conflicts, fields))
         scored.sort(key=lambda t: (-t[0], t[1]))
         return [self._hit(q, ix, target, *row, dense_sims.get(row[1], 0.0), background) for row in scored[: q.k]]
 

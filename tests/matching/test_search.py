@@ -93,3 +93,12 @@ def test_off_topic_query_is_not_strong(searcher):
 def test_shared_terms_skip_generic_words():
     terms = shared_terms("我们需要一种污泥干化技术方案", "污水处理厂污泥低温带式干化技术")
     assert "污泥" in terms and "技术" not in terms and "需要" not in terms
+
+
+def test_displayed_scores_keep_the_ranking_order_within_0_and_1(searcher):
+    """The structured nudge must not push several hits to the 1.0 clamp, which would hide their order."""
+    for query in (Query("烟气脱硫脱硝", k=5, filters=SearchFilters(region="330000")), Query("钢厂烟气超低排放改造", k=5)):
+        scores = [h.score for h in searcher.search(query)]
+        assert all(0 <= s <= 1 for s in scores)
+        assert scores == sorted(scores, reverse=True)
+        assert scores.count(1.0) <= 1
