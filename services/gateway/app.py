@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 from services.gateway import upstream
 from services.gateway.audit.routes import router as audit_router
 from services.gateway.auth.routes import router as keys_router
+from services.gateway.console import STATIC_PATH, router as console_router, static_files
 from services.gateway.db import make_engine, run_migrations
 from services.gateway.interests.background import start_workflow_workers
 from services.gateway.public.catalog import router as catalog_router
@@ -73,4 +74,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     public = (matching_router, catalog_router, organizations_router, technologies_router, demands_router)
     for router in (keys_router, audit_router, *public, *_workflow_routers()):
         app.include_router(router)
+    app.include_router(console_router)  # broker web console (HTML) at /console
+    app.mount(STATIC_PATH, static_files, name="console-static")
     return app
