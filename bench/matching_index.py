@@ -145,7 +145,7 @@ class Hybrid:
         self.kind = index["technology"].dense.kind
 
     def search(self, text: str, q: np.ndarray, domain: str | None) -> list[str]:
-        from services.matching.schemas import SearchFilters
+        from shared.matching_schemas import SearchFilters
         from services.matching.search import Query
 
         filters = SearchFilters(domain=domain) if domain else None

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Request
 
-from services.matching.schemas import (
+from shared.matching_schemas import (
     BatchRequest, BatchResponse, RebuildResponse, RecordQuery, SearchRequest, SearchResponse, SimilarRequest,
     StatusResponse,
 )

@@ -27,7 +27,7 @@ import numpy as np
 from services.matching.documents import build_document, display_title
 from services.matching.fit import Wants, assess, passes
 from services.matching.indexer import EntityIndex, MatchIndex
-from services.matching.schemas import Components, Fit, Hit, SearchFilters
+from shared.matching_schemas import Components, Fit, Hit, SearchFilters
 from shared.schemas import Entity
 from shared.text import normalize
 

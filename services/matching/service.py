@@ -7,7 +7,7 @@ import time
 
 from starlette.concurrency import run_in_threadpool
 
-from services.matching.schemas import (
+from shared.matching_schemas import (
     BatchRequest, BatchResponse, RecordQuery, SearchFilters, SearchRequest, SearchResponse, SimilarRequest,
     StatusResponse,
 )

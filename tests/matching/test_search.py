@@ -5,7 +5,7 @@ import pytest
 
 from services.matching.fit import Wants, assess
 from services.matching.indexer import MatchIndex
-from services.matching.schemas import SearchFilters
+from shared.matching_schemas import SearchFilters
 from services.matching.search import FusionConfig, HybridSearcher, Query, StrengthThresholds, shared_terms
 from shared.schemas import Entity
 

@@ -10,7 +10,7 @@ from services.gateway import upstream
 from services.gateway.auth import permissions as perm
 from services.gateway.auth.deps import Principal, PrincipalDep
 from services.gateway.auth.permissions import Action
-from services.gateway.public.matching_schemas import BatchRequest, RecordQuery, SearchRequest, SearchResponse, SimilarRequest, BatchResponse
+from shared.matching_schemas import BatchRequest, RecordQuery, SearchRequest, SearchResponse, SimilarRequest, BatchResponse
 
 router = APIRouter(tags=["matching"])
 

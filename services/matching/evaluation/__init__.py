@@ -14,7 +14,7 @@ from typing import Any
 from services.matching.encoder import Encoder
 from services.matching.evaluation.metrics import summarize
 from services.matching.indexer import MatchIndex
-from services.matching.schemas import Hit
+from shared.matching_schemas import Hit
 from services.matching.search import FusionConfig, HybridSearcher, Mode, Query, StrengthThresholds
 
 MODES: tuple[Mode, ...] = ("dense", "lexical", "fused")

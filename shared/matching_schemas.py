@@ -1,4 +1,8 @@
-"""Request and response models of the matching API (contract: docs/contracts.md "Matching")."""
+"""Request and response models of the matching API (contract: docs/contracts.md "Matching").
+
+Shared so the gateway publishes and validates exactly what the matching service accepts (services never
+import each other).
+"""
 from __future__ import annotations
 
 from typing import Literal
