@@ -119,7 +119,8 @@ async def engagements(request: Request, user: UserDep, api: ApiDep, cursor: str 
 async def _engagement_page(request: Request, user: UserDep, api: GatewayApi, engagement_id: str, *,
                            status_code: int = 200, failed: dict | None = None) -> Response:
     view = await workspace.engagement_view(api, engagement_id)
-    return render(request, "engagement.html", user, status_code=status_code, failed=failed or {}, **view)
+    failed = workspace.place_failure(view, failed or {})
+    return render(request, "engagement.html", user, status_code=status_code, failed=failed, **view)
 
 
 @router.get("/engagements/{engagement_id}")

@@ -71,6 +71,13 @@ async def engagement_view(api: GatewayApi, engagement_id: str) -> dict[str, Any]
             "shortlist": shortlist, "shortlisted": shortlisted, "intro_by_entry": intro_by_entry, "org_names": names}
 
 
+def place_failure(view: dict[str, Any], failed: dict[str, Any]) -> dict[str, Any]:
+    """Show a failed form's message next to its form if that form is on the page, else at the top."""
+    forms = {f"cand-{c['id']}" for c in view["candidates"] if c["id"] not in view["shortlisted"]}
+    forms |= {f"entry-{e['id']}" for e in view["shortlist"] if e["id"] not in view["intro_by_entry"]}
+    return failed if failed.get("target") in forms else {**failed, "target": None}
+
+
 def shortlist_body(form: dict[str, str]) -> dict[str, Any]:
     """The shortlist request from the candidate form; `match` is the hit as shown (kept for the record)."""
     body: dict[str, Any] = {"candidate_id": form.get("candidate_id", ""), "note": form.get("note") or None}
