@@ -113,6 +113,7 @@ def test_broker_works_a_demand_in_the_browser(platform: Platform, tmp_path: Path
             page.reload()
             entry = page.locator(f"article.entry[data-candidate='{rto['id']}']")
             assert "已接受" in entry.locator(".intro").inner_text()
+            page.screenshot(path=str(shots / "console-introduction-accepted.png"))
             entry.locator("text=查看交易").click()
             page.wait_for_url(re.compile(r"/console/deals/deal_"))
             assert page.inner_text("#deal-stage") == "意向"
