@@ -126,6 +126,7 @@ def banner(keys: dict[str, str]) -> str:
 Green technology transfer matching platform is running (data in {DATA}).
 
   Gateway (public API)   {g}          OpenAPI docs: {g}/docs
+  Broker console         {g}/console  (sign in with the broker key below)
   Registry (internal)    {url('registry')}   matching (internal) {url('matching')}
 
 Demo API keys (also in {KEYS_FILE}):
