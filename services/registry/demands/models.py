@@ -7,12 +7,12 @@ from decimal import Decimal
 from sqlalchemy import JSON, Numeric, UniqueConstraint
 from sqlmodel import Field
 
-from services.registry.listings.models import ListingColumns
+from services.registry.listings.models import ListingColumns, keyset_indexes
 
 
 class Demand(ListingColumns, table=True):
     __tablename__ = "demands"
-    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_demands_external_ref"),)
+    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_demands_external_ref"), *keyset_indexes("demands"))
 
     expected_indicators: str | None = None
     budget_min_cny: Decimal | None = Field(None, sa_type=Numeric(15, 2))

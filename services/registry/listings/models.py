@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
 from services.registry.db import UTCDateTime
@@ -14,19 +14,26 @@ class ListingColumns(SQLModel):
     id: str = Field(primary_key=True, max_length=40)
     title: str = Field(max_length=120)
     description: str | None = None
-    domain: str | None = Field(None, max_length=40, index=True)
+    domain: str | None = Field(None, max_length=40)
     subdomain: str | None = Field(None, max_length=60)
     keywords: list[str] = Field(default_factory=list, sa_type=JSON)
-    region: str | None = Field(None, max_length=6, index=True)
-    owner_org_id: str | None = Field(None, max_length=40, foreign_key="organizations.id", index=True)
+    region: str | None = Field(None, max_length=6)
+    owner_org_id: str | None = Field(None, max_length=40, foreign_key="organizations.id")
     source: str | None = Field(None, max_length=50)
     external_id: str | None = Field(None, max_length=100)
-    status: str = Field(max_length=20, index=True)
+    status: str = Field(max_length=20)
     version: int = 1
     search_text: str = Field("", description="normalised title/summary/description/keywords for `q`")
     created_at: datetime = Field(sa_type=UTCDateTime)
-    updated_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
     published_at: datetime | None = Field(None, sa_type=UTCDateTime)
     expires_at: date | None = Field(None, index=True)
 
 
+FILTER_COLUMNS = ("domain", "status", "owner_org_id", "region")
+
+
+def keyset_indexes(table: str) -> tuple[Index, ...]:
+    """Indexes in list order: (filter column, updated_at, id) and (updated_at, id); see migration 0002."""
+    return (*(Index(f"ix_{table}_{c}_keyset", c, "updated_at", "id") for c in FILTER_COLUMNS),
+            Index(f"ix_{table}_keyset", "updated_at", "id"))

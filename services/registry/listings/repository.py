@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select, text, tuple_
 from sqlmodel import Session
 
 from shared.text import normalize
@@ -40,6 +40,21 @@ def get_by_external_ref(session: Session, kind: ListingKind, source: str, extern
     if for_update:
         stmt = stmt.with_for_update()
     return session.execute(stmt).scalar_one_or_none()
+
+
+def by_external_refs(session: Session, kind: ListingKind, refs: list[tuple[str, str]], *, for_update: bool = False) -> dict[tuple[str, str], Any]:
+    """Existing records for a batch of (source, external_id), one query per distinct source (usually one)."""
+    m = kind.model
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in refs:
+        by_source.setdefault(source, []).append(external_id)
+    found: dict[tuple[str, str], Any] = {}
+    for source, external_ids in by_source.items():
+        stmt = select(m).where(m.source == source, m.external_id.in_(external_ids))
+        if for_update:
+            stmt = stmt.with_for_update()
+        found.update({(row.source, row.external_id): row for row in session.execute(stmt).scalars()})
+    return found
 
 
 def _like_escape(term: str) -> str:
@@ -88,8 +103,8 @@ def page(session: Session, kind: ListingKind, f: ListingFilters, *, after: tuple
     m = kind.model
     conds = _conditions(kind, f)
     if after:
-        updated_at, last_id = after
-        conds.append(or_(m.updated_at > updated_at, and_(m.updated_at == updated_at, m.id > last_id)))
+        # A row-value comparison, so both planners turn it into one index range on (…, updated_at, id).
+        conds.append(tuple_(m.updated_at, m.id) > tuple_(*after))
     stmt = select(m).where(*conds).order_by(m.updated_at, m.id).limit(limit + 1)
     return session.execute(stmt).scalars().all()
 
@@ -112,5 +127,18 @@ def with_status(session: Session, kind: ListingKind, status: str, limit: int) ->
 
 
 def add(session: Session, row: Any) -> None:
-    session.add(row)
-    session.flush()
+    session.add(row)  # flushed with the rest of the batch (one flush per write, see service.py)
+
+
+def refresh_statistics(session: Session, kind: ListingKind) -> None:
+    """Planner statistics after a large import, so the first list queries do not pick a plan for an empty table.
+
+    PostgreSQL: ANALYZE of the tables an import writes (autovacuum may be off or minutes behind).
+    SQLite: ANALYZE with `analysis_limit`, which samples each index instead of reading it whole (milliseconds at 100k
+    rows); `PRAGMA optimize` would skip tables this connection has not queried, so it is not used here.
+    """
+    tables = (kind.model.__tablename__, "screening_records")
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA analysis_limit=1000"))
+    for table in tables:
+        session.execute(text(f'ANALYZE "{table}"'))

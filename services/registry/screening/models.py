@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
 from services.registry.db import UTCDateTime
@@ -12,10 +12,11 @@ from services.registry.db import UTCDateTime
 
 class ScreeningRecord(SQLModel, table=True):
     __tablename__ = "screening_records"
+    __table_args__ = (Index("ix_screening_records_record_id_id", "record_id", "id"),)  # latest per record
 
     id: int | None = Field(None, primary_key=True)
     entity: str = Field(max_length=20)
-    record_id: str = Field(max_length=40, index=True)
+    record_id: str = Field(max_length=40)
     record_version: int
     kind: str = Field(max_length=20, description="auto | override")
     decision: str = Field(max_length=20, description="resulting status")

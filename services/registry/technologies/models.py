@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import JSON, Numeric, UniqueConstraint
 from sqlmodel import Field
 
-from services.registry.listings.models import ListingColumns
+from services.registry.listings.models import ListingColumns, keyset_indexes
 
 
 class Technology(ListingColumns, table=True):
     __tablename__ = "technologies"
-    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_technologies_external_ref"),)
+    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_technologies_external_ref"), *keyset_indexes("technologies"))
 
     summary: str | None = None
     core_process: str | None = None
