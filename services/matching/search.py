@@ -41,7 +41,10 @@ GENERIC_TERMS = frozenset(
     "目前 现在 主要 相关 提供 使用 利用 采用 解决 提高 降低 减少 一个 没有 不能 比较 非常 很多 大量 已经 "
     "左右 以上 以下 同时 还有 什么 怎么 如何 这个 那个 这些 那些 每天 每年 用于 适用 适用于 应用".split()
 )
-_TERM = re.compile(r"^(?:[\u3400-\u9fff]{2,}|[a-z][a-z0-9.+-]+|[a-z0-9]*[a-z][a-z0-9.]*)$")
+# A shared term is a Chinese word of 2+ characters or a Latin token starting with a letter (vocs, scr, co2,
+# pm2.5); tokens starting with a digit ("50m", "0mg") and bare units are tokenisation debris, not terms.
+_TERM = re.compile(r"^(?:[\u3400-\u9fff]{2,}|[a-z][a-z0-9.+-]+)$")
+_UNITS = frozenset("mg kg km m2 m3 nm3 kw kwh mw mwh gw mpa kpa pa ppm ppb db ml cm mm".split())
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ def shared_terms(query: str, doc_text: str, limit: int = 8) -> list[str]:
     found: list[str] = []
     for word in jieba.lcut(normalize(query)):
         word = word.strip()
-        if word in GENERIC_TERMS or not _TERM.match(word) or word in found:
+        if word in GENERIC_TERMS or word in _UNITS or not _TERM.match(word) or word in found:
             continue
         if word in doc_text:
             found.append(word)

@@ -102,3 +102,9 @@ def test_displayed_scores_keep_the_ranking_order_within_0_and_1(searcher):
         assert all(0 <= s <= 1 for s in scores)
         assert scores == sorted(scores, reverse=True)
         assert scores.count(1.0) <= 1
+
+
+def test_shared_terms_leave_out_numbers_and_units():
+    terms = shared_terms("VOCs浓度50mg/m3，SCR脱硝，PM2.5", "vocs 浓度 50mg m3 scr 脱硝 pm2.5")
+    assert {"vocs", "scr", "pm2.5", "脱硝", "浓度"} <= set(terms)
+    assert not {"50mg", "0mg", "m3", "mg"} & set(terms)
