@@ -28,9 +28,11 @@ class UnitOfWork:
     def flush_events(self) -> int:
         """Append pending events to the feed; returns the last seq of this transaction (0 if none)."""
         if self.pending:
+            self.session.flush()  # record writes first, so the feed lock is held only for the append and commit
             feed.lock_feed(self.session)
-        for entity, record_id, op, version in self.pending:
-            self.seqs[(entity, record_id, version)] = feed.append(self.session, entity, record_id, op, version)
+            seqs = feed.append_many(self.session, self.pending)
+            for (entity, record_id, _, version), seq in zip(self.pending, seqs, strict=True):
+                self.seqs[(entity, record_id, version)] = seq
         self.pending.clear()
         return max(self.seqs.values(), default=0)
 

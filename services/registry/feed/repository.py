@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlmodel import Session
 
 from services.registry.db import utcnow
@@ -28,12 +28,17 @@ def lock_feed(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK_KEY})
 
 
-def append(session: Session, entity: str, record_id: str, op: str, version: int) -> int:
-    row = ChangeEventRow(entity=entity, record_id=record_id, op=op, version=version, at=utcnow())
-    session.add(row)
-    session.flush()
-    assert row.seq is not None
-    return row.seq
+def append_many(session: Session, events: list[tuple[str, str, str, int]]) -> list[int]:
+    """Append (entity, record_id, op, version) events in one multi-row INSERT; returns their seqs in the given order.
+
+    `sort_by_parameter_order` makes SQLAlchemy return the seqs in parameter order; rows draw their seqs in that
+    order too (SQLite rowids, the PostgreSQL sequence), so seq order = emit order.
+    """
+    at = utcnow()
+    rows = [{"entity": entity, "record_id": record_id, "op": op, "version": version, "at": at}
+            for entity, record_id, op, version in events]
+    stmt = insert(ChangeEventRow).returning(ChangeEventRow.seq, sort_by_parameter_order=True)
+    return list(session.scalars(stmt, rows))
 
 
 def read_after(session: Session, after: int, limit: int) -> Sequence[ChangeEventRow]:

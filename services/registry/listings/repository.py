@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, tuple_
+from sqlalchemy import func, insert, select, text, tuple_
 from sqlmodel import Session
 
 from shared.text import normalize
@@ -126,8 +126,10 @@ def with_status(session: Session, kind: ListingKind, status: str, limit: int) ->
     return session.execute(stmt).scalars().all()
 
 
-def add(session: Session, row: Any) -> None:
-    session.add(row)  # flushed with the rest of the batch (one flush per write, see service.py)
+def insert_many(session: Session, kind: ListingKind, rows: list[dict[str, Any]]) -> None:
+    """New records in one multi-row INSERT (ORM bulk insert: column types apply, no per-row objects)."""
+    if rows:
+        session.execute(insert(kind.model), rows)
 
 
 def refresh_statistics(session: Session, kind: ListingKind) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
+from types import SimpleNamespace
 from typing import Any
 
 from pydantic import BaseModel
@@ -65,7 +66,12 @@ def _content_of(kind: ListingKind, row: Any) -> dict[str, Any]:
 
 
 def _check_owner(uow: UnitOfWork, owner_org_id: str | None, field: str) -> None:
-    if owner_org_id and not organizations.exists(uow.session, owner_org_id):
+    if owner_org_id:
+        _check_owner_in(organizations.existing_ids(uow.session, {owner_org_id}), owner_org_id, field)
+
+
+def _check_owner_in(existing: set[str], owner_org_id: str | None, field: str) -> None:
+    if owner_org_id and owner_org_id not in existing:
         raise invalid(field, f"No organization with id {owner_org_id!r}: create it first (POST /v1/organizations) or leave owner_org_id empty.")
 
 
@@ -94,11 +100,12 @@ def _publish(row: Any, policy: ListingPolicy, *, renew: bool = False) -> None:
         row.expires_at = today + timedelta(days=policy.listing_days)
 
 
-def _apply_screening(uow: UnitOfWork, kind: ListingKind, row: Any, policy: ListingPolicy, *, renew: bool = False) -> None:
+def _apply_screening(uow: UnitOfWork, kind: ListingKind, row: Any, policy: ListingPolicy, *, renew: bool = False,
+                     into: list[dict[str, Any]] | None = None) -> None:
     if not policy.screening_inline:
         row.status = RecordStatus.submitted.value
         return
-    outcome = screening.run(uow.session, kind.entity.value, row, _content_of(kind, row))
+    outcome = screening.run(uow.session, kind.entity.value, row, _content_of(kind, row), into=into)
     if outcome.decision == RecordStatus.published:
         _publish(row, policy, renew=renew)
     row.status = outcome.decision
@@ -129,8 +136,22 @@ def create(uow: UnitOfWork, kind: ListingKind, payload: BaseModel, policy: Listi
     ref = getattr(payload, "external_ref", None)
     if ref is not None and repository.get_by_external_ref(uow.session, kind, ref.source, ref.external_id):
         raise conflict(f"A {kind.entity.value} with external_ref {ref.source}/{ref.external_id} exists: use bulk-upsert or PATCH it.")
+    screenings: list[dict[str, Any]] = []
+    draft = _draft(uow, kind, payload, policy, screenings)
+    repository.insert_many(uow.session, kind, [vars(draft)])
+    screening.add_many(uow.session, screenings)
+    return repository.get(uow.session, kind, draft.id)
+
+
+def _draft(uow: UnitOfWork, kind: ListingKind, payload: BaseModel, policy: ListingPolicy, screenings: list[dict[str, Any]]) -> SimpleNamespace:
+    """A new record's column values, screened, with its feed event emitted; the caller inserts it.
+
+    A plain namespace instead of an ORM object: bulk imports insert thousands of these in one statement, and
+    building SQLModel instances (plus their screening rows) cost more than the rest of the import together.
+    """
+    ref = getattr(payload, "external_ref", None)
     now = utcnow()
-    row = kind.model(
+    row = SimpleNamespace(
         id=new_id(kind.id_prefix),
         **_content_values(kind, payload, kind.content_fields),
         source=ref.source if ref else None,
@@ -139,11 +160,10 @@ def create(uow: UnitOfWork, kind: ListingKind, payload: BaseModel, policy: Listi
         version=1,
         created_at=now,
         updated_at=now,
+        published_at=None,
     )
     row.search_text = kind.search_text(row)
-    repository.add(uow.session, row)
-    _apply_screening(uow, kind, row, policy)
-    uow.session.flush()
+    _apply_screening(uow, kind, row, policy, into=screenings)
     uow.emit(kind.entity.value, row.id, ChangeOp.create.value, row.version)
     return row
 
@@ -162,7 +182,7 @@ def update(uow: UnitOfWork, kind: ListingKind, record_id: str, patch: BaseModel,
 
 
 def _apply_changes(uow: UnitOfWork, kind: ListingKind, row: Any, changes: dict[str, Any], policy: ListingPolicy,
-                   *, field_prefix: str) -> Any:
+                   *, field_prefix: str, into: list[dict[str, Any]] | None = None) -> Any:
     changed = {k: v for k, v in changes.items() if _canonical(getattr(row, k)) != _canonical(v)}
     if not changed:
         return row  # nothing to do: no new version, no feed event
@@ -171,10 +191,11 @@ def _apply_changes(uow: UnitOfWork, kind: ListingKind, row: Any, changes: dict[s
     _check_merged(kind, row, field_prefix)
     _touch(kind, row)
     if row.status in SCREENED:
-        _apply_screening(uow, kind, row, policy)
+        _apply_screening(uow, kind, row, policy, into=into)
     else:  # withdrawn / expired stay so, but the owner still sees what screening thinks of the new text
-        screening.run(uow.session, kind.entity.value, row, _content_of(kind, row))
-    uow.session.flush()
+        screening.run(uow.session, kind.entity.value, row, _content_of(kind, row), into=into)
+    if into is None:
+        uow.session.flush()
     uow.emit(kind.entity.value, row.id, ChangeOp.update.value, row.version)
     return row
 
@@ -257,13 +278,21 @@ def bulk_upsert(uow: UnitOfWork, kind: ListingKind, items: list[BaseModel], poli
         if key in seen:
             raise invalid(f"{field_prefix}{i}.external_ref", f"Same external_ref as item {seen[key]}: send each record once per batch.")
         seen[key] = i
+    # One query for the batch's existing records and one for its owners; rows are flushed once, by the caller's
+    # unit of work, together with the feed events.
+    existing = repository.by_external_refs(uow.session, kind, list(seen), for_update=True)
+    owners = organizations.existing_ids(uow.session, {o for item in items if (o := getattr(item, "owner_org_id", None))})
     results = []
+    drafts: list[dict[str, Any]] = []
+    screenings: list[dict[str, Any]] = []
     for i, item in enumerate(items):
         prefix = f"{field_prefix}{i}."
         ref = item.external_ref  # type: ignore[attr-defined]
-        row = repository.get_by_external_ref(uow.session, kind, ref.source, ref.external_id, for_update=True)
+        row = existing.get((ref.source, ref.external_id))
         if row is None:
-            row = create(uow, kind, item, policy, field_prefix=prefix)
+            _check_owner_in(owners, getattr(item, "owner_org_id", None), f"{prefix}owner_org_id")
+            row = _draft(uow, kind, item, policy, screenings)
+            drafts.append(vars(row))
             outcome = "created"
         else:
             fields = list(kind.content_fields)
@@ -271,9 +300,11 @@ def bulk_upsert(uow: UnitOfWork, kind: ListingKind, items: list[BaseModel], poli
                 fields.remove("expires_at")  # the registry set it on publishing; an absent value keeps it
             changes = _content_values(kind, item, fields)
             if changes.get("owner_org_id") != row.owner_org_id:
-                _check_owner(uow, changes.get("owner_org_id"), f"{prefix}owner_org_id")
+                _check_owner_in(owners, changes.get("owner_org_id"), f"{prefix}owner_org_id")
             before = row.version
-            row = _apply_changes(uow, kind, row, changes, policy, field_prefix=prefix)
+            row = _apply_changes(uow, kind, row, changes, policy, field_prefix=prefix, into=screenings)
             outcome = "unchanged" if row.version == before else "updated"
         results.append(UpsertOutcome(i, outcome, row.id, row.version, row.status))
+    repository.insert_many(uow.session, kind, drafts)
+    screening.add_many(uow.session, screenings)
     return results

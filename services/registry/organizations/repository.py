@@ -18,8 +18,10 @@ def get(session: Session, org_id: str, *, for_update: bool = False) -> Organizat
     return session.execute(stmt).scalar_one_or_none()
 
 
-def exists(session: Session, org_id: str) -> bool:
-    return session.execute(select(Organization.id).where(Organization.id == org_id)).first() is not None
+def existing_ids(session: Session, org_ids: set[str]) -> set[str]:
+    if not org_ids:
+        return set()
+    return set(session.execute(select(Organization.id).where(Organization.id.in_(org_ids))).scalars())
 
 
 def by_credit_code(session: Session, credit_code: str) -> Organization | None:

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from shared import taxonomy
@@ -135,12 +136,18 @@ def green_terms(record: Mapping[str, Any]) -> dict[str, list[str]]:
     text = normalize(_text(record, "title", "summary", "description", "keywords", "core_process", "benefits",
                            "applicable_scope", "expected_indicators"))
     found: dict[str, list[str]] = {}
-    for code, domain in taxonomy.DOMAINS.items():
-        vocab = {*domain.keywords, *domain.subdomains.values(), domain.name}
-        hits = sorted(w for w in vocab if normalize(w) in text)
+    for code, vocab in _domain_vocabulary().items():
+        hits = [word for word, normalized in vocab if normalized in text]
         if hits:
             found[code] = hits
     return found
+
+
+@cache
+def _domain_vocabulary() -> dict[str, list[tuple[str, str]]]:
+    """Per domain, its words (keywords, subdomain and domain names) with their normalised form, sorted; built once."""
+    return {code: sorted((w, normalize(w)) for w in {*domain.keywords, *domain.subdomains.values(), domain.name})
+            for code, domain in taxonomy.DOMAINS.items()}
 
 
 def green_relevance(entity: str, record: Mapping[str, Any]) -> Iterator[Finding]:

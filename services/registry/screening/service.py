@@ -12,13 +12,20 @@ from services.registry.screening.rules import Outcome, screen
 from services.registry.screening.schemas import ScreeningResult
 
 
-def run(session: Session, entity: str, row: Any, content: dict[str, Any]) -> Outcome:
+def run(session: Session, entity: str, row: Any, content: dict[str, Any], *, into: list[dict[str, Any]] | None = None) -> Outcome:
+    """Screen and record the result: written now, or appended to `into` for one insert per batch (add_many)."""
     outcome = screen(entity, content)
-    repository.add(session, ScreeningRecord(
-        entity=entity, record_id=row.id, record_version=row.version, kind="auto",
-        decision=outcome.decision, score=outcome.score, reasons=outcome.reasons, created_at=utcnow(),
-    ))
+    values = dict(entity=entity, record_id=row.id, record_version=row.version, kind="auto",
+                  decision=outcome.decision, score=outcome.score, reasons=outcome.reasons, created_at=utcnow())
+    if into is None:
+        add_many(session, [values])
+    else:
+        into.append(values)
     return outcome
+
+
+def add_many(session: Session, records: list[dict[str, Any]]) -> None:
+    repository.add_many(session, records)
 
 
 def record_override(session: Session, entity: str, row: Any, status: str, note: str, actor: str) -> None:
