@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Request
 from shared.errors import invalid
 from services.registry.db import Database
 from services.registry.listings.service import ListingPolicy
+from services.registry.listings.statistics import StatisticsRefresher
 from services.registry.settings import RegistrySettings
 
 
@@ -18,6 +19,7 @@ class RegistryContext:
     settings: RegistrySettings
     database: Database
     policy: ListingPolicy
+    statistics: StatisticsRefresher = field(default_factory=StatisticsRefresher)  # ANALYZE after large bulk writes
 
 
 def get_context(request: Request) -> RegistryContext:

@@ -16,6 +16,7 @@ from shared.errors import ProblemError
 from shared.schemas import OrganizationCreate, OrganizationType
 from services.registry.db import Database
 from services.registry.listings import service as listings
+from services.registry.listings import statistics
 from services.registry.listings.kinds import ListingKind
 from services.registry.listings.service import ListingPolicy
 from services.registry.organizations import repository as organizations_repo
@@ -95,6 +96,8 @@ def import_listings(database: Database, kind: ListingKind, records: Iterable[dic
             continue
         setattr(report, outcome.outcome, getattr(report, outcome.outcome) + 1)
         report.statuses[outcome.status] += 1
+    if report.created or report.updated:
+        statistics.refresh(database, kind)  # the first list queries after an import get plans for the new size
     return report
 
 

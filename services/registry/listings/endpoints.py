@@ -69,7 +69,8 @@ def build_router(kind: ListingKind, filters_dep: Callable[..., ListingFilters], 
         after = _after(cursor)
         with ctx.database.read() as session:
             rows = repository.page(session, kind, filters, after=after, limit=limit)
-            items = [body_of(session, r) for r in rows[:limit]]
+            latest = screening.latest_for(session, [r.id for r in rows[:limit]])
+            items = [record_body(kind, schemas, r, latest.get(r.id)) for r in rows[:limit]]
         return {"items": items, "next_cursor": _cursor(rows[limit - 1]) if len(rows) > limit else None}
 
     @router.get("/export", summary=f"Export {plural} as JSON Lines (same filters as the list)",
@@ -94,13 +95,17 @@ def build_router(kind: ListingKind, filters_dep: Callable[..., ListingFilters], 
                  summary="Create or update by external_ref, all or nothing; unchanged items are not touched")
     def bulk_upsert(ctx: Context, request: Request,
                     payload: Annotated[schemas.bulk, Body(openapi_examples=examples["bulk"])]) -> Any:  # type: ignore[name-defined]
+        counts: dict[str, int] = {}
+
         def action(uow: Any) -> Written:
             outcomes = service.bulk_upsert(uow, kind, payload.items, ctx.policy)
-            counts = {o: sum(1 for r in outcomes if r.outcome == o) for o in ("created", "updated", "unchanged")}
+            counts.update({o: sum(1 for r in outcomes if r.outcome == o) for o in ("created", "updated", "unchanged")})
             items = [r.__dict__ for r in outcomes]
             return Written(lambda seq: {"items": items, **counts, "seq": seq})
 
-        return execute(ctx.database, request, payload.model_dump(mode="json", exclude_unset=True), action)
+        response = execute(ctx.database, request, payload.model_dump(mode="json", exclude_unset=True), action)
+        ctx.statistics.record(ctx.database, kind, counts.get("created", 0) + counts.get("updated", 0))  # after commit
+        return response
 
     @router.get("/{record_id}", response_model=schemas.record, responses={404: {"description": "No such record"}},
                 summary=f"Read a {entity} with its latest screening result")

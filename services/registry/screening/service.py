@@ -49,5 +49,10 @@ def latest(session: Session, record_id: str) -> ScreeningResult | None:
     return to_result(record) if record else None
 
 
+def latest_for(session: Session, record_ids: list[str]) -> dict[str, ScreeningResult]:
+    """Latest screening of every record on a list page, in one query."""
+    return {rid: to_result(r) for rid, r in repository.latest_for(session, record_ids).items()}
+
+
 def history(session: Session, record_id: str) -> list[ScreeningResult]:
     return [to_result(r) for r in repository.history(session, record_id)]
