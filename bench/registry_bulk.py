@@ -46,6 +46,7 @@ from services.registry import migrations  # noqa: E402
 from services.registry.db import Database  # noqa: E402
 from services.registry.feed import repository as feed  # noqa: E402
 from services.registry.listings import repository as listings  # noqa: E402
+from services.registry.listings import statistics  # noqa: E402
 from services.registry.listings.kinds import TECHNOLOGY  # noqa: E402
 from services.registry.listings.service import ListingPolicy, bulk_upsert  # noqa: E402
 from services.registry.uow import unit_of_work  # noqa: E402
@@ -227,7 +228,7 @@ def list_latency(client: httpx.Client, requests: int) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- one run
 def run_one(backend: str, size: int, args: argparse.Namespace, tmp: Path, with_http: bool) -> dict[str, Any]:
     loadavg = os.getloadavg()[0]
-    head_size = min(size, args.service_records)
+    head_size = min(size, args.service_records or size)
     tail_size = min(args.tail, size - head_size)
     print(f"[{backend} {size:,}] generating (seed {args.seed})", flush=True)
     items = list(technologies(head_size + tail_size, seed=args.seed))
@@ -241,6 +242,9 @@ def run_one(backend: str, size: int, args: argparse.Namespace, tmp: Path, with_h
             if tail_size:
                 print(f"  importing the last {tail_size:,} through the service layer", flush=True)
                 tail = import_in_process(target.database, items[head_size:], args.batch, "created")
+        started = time.perf_counter()  # what `python -m services.registry import` does after an import
+        statistics.refresh(target.database, TECHNOLOGY)
+        imported["stats_refresh_s"] = time.perf_counter() - started
         with target.database.read() as session:
             head = feed.head_seq(session)
             stored = listings.count(session, TECHNOLOGY)
@@ -248,7 +252,7 @@ def run_one(backend: str, size: int, args: argparse.Namespace, tmp: Path, with_h
                                 for s in ("published", "on_hold", "rejected", "submitted")})
         if stored != size:
             raise SystemExit(f"{stored} technologies stored, expected {size}")
-        print(f"  import {imported['rate']:.0f} rec/s ({imported['seconds']:.0f} s); re-sending", flush=True)
+        print(f"  import {imported['rate']:.0f} rec/s ({imported['seconds']:.0f} s), statistics refresh {imported['stats_refresh_s']:.2f} s; re-sending", flush=True)
         resent = import_in_process(target.database, items, args.batch, "unchanged")
         with target.database.read() as session:
             if feed.head_seq(session) != head:
@@ -280,8 +284,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500, help="records per bulk-upsert transaction (API max 1000)")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per list case")
     parser.add_argument("--http-size", type=int, default=2000, help="records for the HTTP overhead comparison; 0 skips it")
-    parser.add_argument("--service-records", type=int, default=10_000,
-                        help="above this size, only this many (plus --tail) go through the service layer; the rest are copies")
+    parser.add_argument("--service-records", type=int, default=0,
+                        help="0 (default): every record goes through the service layer; N: only N (plus --tail), the rest are copies")
     parser.add_argument("--tail", type=int, default=5000, help="records imported through the service layer into the filled table")
     parser.add_argument("--analyze", action="store_true", help="run ANALYZE before the latency cases (reported as <backend>+ANALYZE)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
