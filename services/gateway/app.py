@@ -57,12 +57,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             await client.aclose()
         engine.dispose()
 
-    async def registry_ready() -> None:
-        (await clients[upstream.REGISTRY].get("/healthz")).raise_for_status()
+    def upstream_ready(name: str):  # noqa: ANN202 - a readiness check for one upstream service
+        async def check() -> None:
+            (await clients[name].get("/healthz")).raise_for_status()
+        return check
 
     app = create_service_app(
         "Green Tech Transfer Platform API", description=DESCRIPTION, lifespan=lifespan,
-        readiness={"registry": registry_ready},
+        readiness={"registry": upstream_ready(upstream.REGISTRY), "matching": upstream_ready(upstream.MATCHING)},
     )
     app.state.settings = settings
     app.state.engine = engine
