@@ -18,41 +18,71 @@ from typing import Any
 
 from services.matching.documents import Document, build_document
 from services.matching.encoder import Encoder
+import numpy as np
+
 from services.matching.index.dense import DenseIndex
+from services.matching.index.filters import FilterIndex
 from services.matching.index.lexical import LexicalIndex
 from services.matching.store import MATCHABLE_ENTITIES, RecordStore, StoredRecord
+from shared.matching_schemas import SearchFilters
 from shared.schemas import ChangeEvent, ChangeOp, Entity, RecordStatus
 
 DELETED = "deleted"
 
 
 class EntityIndex:
-    """Dense + lexical indexes and documents for the published records of one entity."""
+    """Dense + lexical indexes, filter columns and documents for the published records of one entity. All
+    three share the dense index's labels, so a filter is computed once as a mask and applied to both."""
 
-    def __init__(self, entity: Entity, dim: int, ann_threshold: int) -> None:
+    def __init__(self, entity: Entity, dim: int, ann_threshold: int, search_threads: int = 1) -> None:
         self.entity = entity
         # Compaction (HNSW rebuild, flat -> HNSW switch) runs outside the read lock: see MatchIndex.compact().
-        self.dense = DenseIndex(dim, ann_threshold=ann_threshold, auto_compact=False)
+        self.dense = DenseIndex(dim, ann_threshold=ann_threshold, auto_compact=False, search_threads=search_threads)
         self.lexical = LexicalIndex()
+        self.filters = FilterIndex(entity)
         self.docs: dict[str, Document] = {}
 
     def __len__(self) -> int:
         return len(self.docs)
 
-    def upsert(self, docs: list[Document], vectors: Any) -> None:
+    def upsert(self, docs: list[Document], vectors: Any, records: list[dict[str, Any]]) -> None:
+        """Index documents with their vectors and the record fields the filters read (same order)."""
         if not docs:
             return
-        self.dense.upsert([d.id for d in docs], vectors)
-        for doc in docs:
-            self.lexical.upsert_weighted(doc.id, doc.weighted_fields)
+        labels = self.dense.upsert([d.id for d in docs], vectors)
+        self.filters.set(labels, records)
+        for doc, label in zip(docs, labels.tolist()):
+            self.lexical.upsert_weighted(doc.id, doc.weighted_fields, key=label)
             self.docs[doc.id] = doc
 
     def remove(self, ids: Iterable[str]) -> None:
         ids = [i for i in ids if i in self.docs]
+        self.filters.clear(self.dense.labels(ids))
         self.dense.remove(ids)
         for i in ids:
             self.lexical.remove(i)
             del self.docs[i]
+
+    def restore(self, records: Iterable[dict[str, Any]]) -> None:
+        """After `dense.load()`: rebuild documents, lexical index and filter columns of the loaded records."""
+        for record in records:
+            doc = build_document(self.entity, record)
+            label = self.dense.label(doc.id)
+            if label is None:
+                continue
+            self.docs[doc.id] = doc
+            self.filters.set([label], [record])
+            self.lexical.upsert_weighted(doc.id, doc.weighted_fields, key=label)
+        self.lexical.refresh()
+
+    def allowed(self, filters: SearchFilters | None, exclude: Iterable[str] = ()) -> np.ndarray | None:
+        """Bool mask over labels of the records passing `filters` minus `exclude`; None = no restriction."""
+        mask = self.filters.allowed(filters, self.dense.capacity)
+        exclude = list(exclude)
+        if exclude:
+            mask = self.dense.alive_mask().copy() if mask is None else mask
+            mask[self.dense.labels(exclude)] = False
+        return mask
 
 
 @dataclass
@@ -72,11 +102,11 @@ def _stored_from_event(event: ChangeEvent) -> StoredRecord:
 
 
 class MatchIndex:
-    def __init__(self, encoder: Encoder, *, ann_threshold: int = 20_000) -> None:
+    def __init__(self, encoder: Encoder, *, ann_threshold: int = 20_000, search_threads: int = 1) -> None:
         self.encoder = encoder
         self.ann_threshold = ann_threshold
         self.store = RecordStore()
-        self.entities = {e: EntityIndex(e, encoder.dim, ann_threshold) for e in MATCHABLE_ENTITIES}
+        self.entities = {e: EntityIndex(e, encoder.dim, ann_threshold, search_threads) for e in MATCHABLE_ENTITIES}
         self.cursor = 0  # last feed seq applied
         self.lock = threading.RLock()  # one writer (the feed follower) and many readers
 
@@ -99,9 +129,11 @@ class MatchIndex:
             latest[key] = new
         # Encode outside the lock: searches keep running meanwhile.
         docs_by_entity: dict[str, list[Document]] = {}
+        fields_by_entity: dict[str, list[dict[str, Any]]] = {}
         for (entity, _), rec in latest.items():
             if rec.published:
                 docs_by_entity.setdefault(entity, []).append(build_document(entity, rec.fields))
+                fields_by_entity.setdefault(entity, []).append(rec.fields)
         vectors = {e: self.encoder.encode([d.text for d in docs]) for e, docs in docs_by_entity.items()}
         with self.lock:
             for (entity, record_id), rec in latest.items():
@@ -110,7 +142,7 @@ class MatchIndex:
                     self[entity].remove([record_id])
                 result.ids.append((entity, record_id))
             for entity, docs in docs_by_entity.items():
-                self[entity].upsert(docs, vectors[entity])
+                self[entity].upsert(docs, vectors[entity], fields_by_entity[entity])
             for entity_index in self.entities.values():
                 entity_index.lexical.refresh()
             self.cursor = max(self.cursor, last_seq)
@@ -133,10 +165,10 @@ class MatchIndex:
         docs = [build_document(entity, r) for r in records]
         vectors = self.encoder.encode([d.text for d in docs])
         with self.lock:
-            for r in records:
-                fields = {**r, "status": RecordStatus.published.value}
-                self.store.put(StoredRecord(entity.value, str(r["id"]), int(r.get("version", 1)), "published", fields))
-            self[entity].upsert(docs, vectors)
+            fields = [{**r, "status": RecordStatus.published.value} for r in records]
+            for r in fields:
+                self.store.put(StoredRecord(entity.value, str(r["id"]), int(r.get("version", 1)), "published", r))
+            self[entity].upsert(docs, vectors, fields)
             self[entity].lexical.refresh()
         self.compact()
 

@@ -25,7 +25,7 @@ import jieba
 import numpy as np
 
 from services.matching.documents import build_document, display_title
-from services.matching.fit import Wants, assess, passes
+from services.matching.fit import Wants, assess
 from services.matching.indexer import EntityIndex, MatchIndex
 from shared.matching_schemas import Components, Fit, Hit, SearchFilters
 from shared.schemas import Entity
@@ -163,13 +163,10 @@ class HybridSearcher:
     def _rank(self, q: Query, qvec: np.ndarray, mode: Mode) -> list[Hit]:
         target = Entity(q.target)
         ix = self.index[target]
-        allowed = self._allowed(target, q)
+        allowed = ix.allowed(q.filters, q.exclude)  # bool mask over labels, None = everything
         pool = max(self.fusion.pool, q.k)
-        dense_ranked = [] if mode == "lexical" else ix.dense.search(qvec, pool, allowed)[0]
-        lexical_all = {} if mode == "dense" else ix.lexical.scores(q.text)
-        if allowed is not None:
-            lexical_all = {i: s for i, s in lexical_all.items() if i in allowed}
-        lexical_ranked = sorted(lexical_all.items(), key=lambda kv: (-kv[1], kv[0]))[:pool]
+        dense_ranked = [] if mode == "lexical" else ix.dense.search(qvec, pool, allowed=allowed)[0]
+        lexical_ranked = [] if mode == "dense" else ix.lexical.top(q.text, pool, allowed)
 
         if mode == "dense":
             base = {i: s for i, s in dense_ranked}
@@ -207,15 +204,6 @@ class HybridSearcher:
                 fused[doc_id] = fused.get(doc_id, 0.0) + weight / (f.rrf_k + rank)
         best = (f.dense_weight + f.lexical_weight) / (f.rrf_k + 1)
         return {i: s / best for i, s in fused.items()}
-
-    def _allowed(self, target: Entity, q: Query) -> set[str] | None:
-        empty = q.filters is None or not q.filters.model_dump(exclude_defaults=True)
-        if empty and not q.exclude:
-            return None  # no restriction: skip the scan over the store
-        return {
-            r.id for r in self.index.store.published(target)
-            if r.id not in q.exclude and passes(r.fields, target, q.filters)
-        }
 
     def _hit(self, q: Query, ix: EntityIndex, target: Entity, score: float, doc_id: str, structured: float | None,
              matched: list[str], conflicts: list[str], fields: dict[str, Any], dense: float,

@@ -19,6 +19,8 @@ class MatchingSettings(ServiceSettings):
     snapshot_min_interval: float = Field(2.0, ge=0, description="Seconds between snapshots while changes keep coming")
     catch_up_wait: float = Field(2.0, ge=0, description="How long a query with min_seq waits for the index to catch up")
     ann_threshold: int = Field(20000, ge=1, description="Switch from exact flat search to HNSW at this many vectors")
+    search_threads: int = Field(1, ge=1, description="FAISS OpenMP threads per search (builds use all cores); one "
+                                "query is too small to split, and spinning threads on a busy machine cost ~100x")
     max_body_bytes: int = Field(1_000_000, ge=1024, description="Requests with a larger body are refused with 413")
     # Test-only: name of a crash point (see services/matching/faults.py); never set in deployments.
     test_crash_point: str | None = None

@@ -15,7 +15,6 @@ import shutil
 import uuid
 from pathlib import Path
 
-from services.matching.documents import build_document
 from services.matching.faults import BEFORE_SNAPSHOT_COMMIT, crash_point
 from services.matching.indexer import MatchIndex
 from services.matching.store import RecordStore
@@ -101,11 +100,7 @@ def load(index: MatchIndex, data_dir: Path) -> bool:
         index.store = store
         for entity, entity_index in index.entities.items():
             entity_index.dense.load(path, entity.value)
-            for record in store.published(entity):
-                doc = build_document(entity, record.fields)
-                entity_index.docs[doc.id] = doc
-                entity_index.lexical.upsert_weighted(doc.id, doc.weighted_fields)
-            entity_index.lexical.refresh()
+            entity_index.restore(record.fields for record in store.published(entity))
         index.cursor = int(meta["cursor"])
     log.info("loaded snapshot %s at seq %s", path.name, index.cursor)
     return True

@@ -9,6 +9,7 @@ In-process use (no HTTP):
     lex.remove("T2")
     lex.search("烧结机头烟气脱硝", k=5)            # [("T1", 3.2)]
     lex.search("脱硝", k=5, allowed_ids={"T1"})     # restrict to a candidate set
+    lex.upsert("T3", "...", key=7); lex.top("脱硝", k=5, allowed=mask)   # restrict by a bool mask over keys
 
 Why not bm25s: its index is immutable and rebuilding it from token lists costs ~8 s for 10,000 documents
 (Python-level counting), too slow to redo per feed batch. Here every document is counted once, when it is
@@ -56,11 +57,13 @@ class LexicalIndex:
         self._vocab: dict[str, int] = {}
         self._df = np.zeros(1024, dtype=np.int64)
         self._docs: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # id -> (term ids, weighted counts)
+        self._key_of: dict[str, int] = {}  # id -> caller's integer key (the dense label), for mask filters
         self._total_length = 0.0
         # Assembled on demand after changes:
         self._ids: list[str] = []
         self._matrix: sparse.csc_matrix | None = None
         self._lengths = np.zeros(0, dtype=np.float32)
+        self._keys = np.zeros(0, dtype=np.int64)  # row -> key (-1 none)
         self._dirty = False
         self._lock = threading.Lock()
 
@@ -71,11 +74,12 @@ class LexicalIndex:
         return doc_id in self._docs
 
     # ------------------------------------------------------------------ writes
-    def upsert(self, doc_id: str, text: str) -> None:
-        self.upsert_weighted(doc_id, [(text, 1)])
+    def upsert(self, doc_id: str, text: str, *, key: int | None = None) -> None:
+        self.upsert_weighted(doc_id, [(text, 1)], key=key)
 
-    def upsert_weighted(self, doc_id: str, fields: Iterable[tuple[str, int]]) -> None:
-        """Index a document made of fields; a field of weight w counts w times (BM25 term frequency)."""
+    def upsert_weighted(self, doc_id: str, fields: Iterable[tuple[str, int]], *, key: int | None = None) -> None:
+        """Index a document made of fields; a field of weight w counts w times (BM25 term frequency). `key`
+        is the caller's integer for the document, by which `top(allowed=mask)` filters."""
         counts: Counter[str] = Counter()
         for text, weight in fields:
             for token in char_ngrams(text):
@@ -84,12 +88,15 @@ class LexicalIndex:
         ids = np.fromiter((self._term_id(t) for t in counts), dtype=np.int64, count=len(counts))
         tfs = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
         self._docs[doc_id] = (ids, tfs)
+        if key is not None:
+            self._key_of[doc_id] = key
         self._df[ids] += 1
         self._total_length += float(tfs.sum())
         self._dirty = True
 
     def remove(self, doc_id: str) -> None:
         old = self._docs.pop(doc_id, None)
+        self._key_of.pop(doc_id, None)
         if old is not None:
             ids, tfs = old
             self._df[ids] -= 1
@@ -120,8 +127,10 @@ class LexicalIndex:
                 csr = sparse.csr_matrix((data, cols, indptr), shape=(n, max(len(self._vocab), 1)))
                 self._matrix = csr.tocsc()
                 self._lengths = np.asarray(csr.sum(axis=1)).ravel().astype(np.float32)
+                self._keys = np.fromiter((self._key_of.get(i, -1) for i in self._ids), dtype=np.int64, count=n)
             else:
                 self._matrix, self._lengths = None, np.zeros(0, dtype=np.float32)
+                self._keys = np.zeros(0, dtype=np.int64)
             self._dirty = False
 
     # ------------------------------------------------------------------ reads
@@ -137,25 +146,55 @@ class LexicalIndex:
 
     def scores(self, query: str) -> dict[str, float]:
         """BM25 score of every document with a positive score."""
+        rows, per_doc = self._row_scores(query, None)
+        hits = np.nonzero(per_doc > 0)[0]
+        return {self._ids[rows[i]]: float(per_doc[i]) for i in hits}
+
+    def top(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """The k best (id, BM25) with a positive score, best first (ties by id); `allowed` is a bool mask over
+        keys (documents without a key, or with a key beyond the mask, are left out)."""
+        rows = None
+        if allowed is not None:
+            self.refresh()
+            keys = self._keys
+            ok = (keys >= 0) & (keys < len(allowed))
+            ok[ok] = allowed[keys[ok]]
+            rows = np.flatnonzero(ok)
+        rows, per_doc = self._row_scores(query, rows)
+        positive = np.flatnonzero(per_doc > 0)
+        if len(positive) > k > 0:  # keep everything tied with the k-th score so the id tie-break is exact
+            kth = np.partition(per_doc[positive], len(positive) - k)[len(positive) - k]
+            positive = positive[per_doc[positive] >= kth]
+        ranked = sorted(((self._ids[rows[i]], float(per_doc[i])) for i in positive), key=lambda kv: (-kv[1], kv[0]))
+        return ranked[:k]
+
+    def _row_scores(self, query: str, rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, BM25 per row) for the given matrix rows (all when None); only the query's term columns are
+        read, then restricted to `rows` by sparse row slicing."""
         self.refresh()
         matrix = self._matrix
+        n = 0 if matrix is None else matrix.shape[0]
+        rows = np.arange(n) if rows is None else rows
+        empty = (rows, np.zeros(len(rows)))
         counts = Counter(t for t in char_ngrams(query) if t in self._vocab)
-        if matrix is None or not counts:
-            return {}
+        if matrix is None or not counts or not len(rows):
+            return empty
         qids = np.fromiter((self._vocab[t] for t in counts), dtype=np.int64, count=len(counts))
         qweights = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
         qids_in = qids < matrix.shape[1]
         qids, qweights = qids[qids_in], qweights[qids_in]
-        sub = matrix[:, qids].tocoo()
+        sub = matrix[:, qids]
+        if len(rows) < n:
+            sub = sub.tocsr()[rows]
+        sub = sub.tocoo()
         if sub.nnz == 0:
-            return {}
+            return empty
         avgdl = self._total_length / len(self._docs)
         tf = sub.data
-        norm = tf + self.k1 * (1 - self.b + self.b * self._lengths[sub.row] / avgdl)
+        norm = tf + self.k1 * (1 - self.b + self.b * self._lengths[rows[sub.row]] / avgdl)
         weights = (self._idf_of(self._df[qids]) * qweights)[sub.col]
-        per_doc = np.bincount(sub.row, weights=weights * tf * (self.k1 + 1) / norm, minlength=matrix.shape[0])
-        hits = np.nonzero(per_doc > 0)[0]
-        return {self._ids[i]: float(per_doc[i]) for i in hits}
+        per_doc = np.bincount(sub.row, weights=weights * tf * (self.k1 + 1) / norm, minlength=len(rows))
+        return rows, per_doc
 
     def search(self, query: str, k: int, allowed_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
         scored = self.scores(query)
