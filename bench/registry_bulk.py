@@ -7,7 +7,7 @@ For each backend and size (default 10k and 100k technologies, seed 20240601, see
 3. the same batches re-sent (every item must come back `unchanged`, and the feed must not grow);
 4. a real registry (uvicorn, one worker, on a loopback port) over that database, and a fixed number of sequential
    GET requests per list/filter case after warm-up; p50/p95/p99 in milliseconds;
-   Above --service-records, only a head and a tail are imported; the middle is filled with copied rows (registry_fill.py).
+   Every record goes through the service layer unless --service-records N (then the middle is copied, registry_fill.py).
 5. once per backend (smallest size): bulk import of `--http-size` records in-process and through
    `POST /v1/technologies/bulk-upsert` (each into its own fresh database) to show the HTTP overhead ratio.
 Results are merged into a JSON file and rendered into docs/bench_registry.md between generated markers.
@@ -76,11 +76,10 @@ Produced by `bench/registry_bulk.py` (generator: `bench/registry_data.py`). What
   screening (基础甄别), a screening row and a change-feed event per record, exactly as the API does it.
   Records are generated before the clock starts. "first/last 10%" are the rates of the first and last tenth of
   the batches: how the rate changes as the table grows.
-- **Large sizes**: above `--service-records` (default 10,000) only that many records plus a tail of `--tail`
-  (default 5,000) go through the service layer; the rows between are copies of the head's rows and their latest
-  screening rows (`bench/registry_fill.py`: new ids, timestamps shifted into the past, same status mix, no feed
-  events). "tail rec/s" is the service-layer rate into the already-full table. This keeps a 100k run within
-  about 15 minutes on a shared 2-core machine, where 100k records through the service layer would take 30-60.
+- **Every record through the service layer** (default). After the import, planner statistics are refreshed as
+  `python -m services.registry import` does (`listings/statistics.py`: ANALYZE on PostgreSQL, sampled ANALYZE on
+  SQLite). `--service-records N` brings back the old shortcut for slow machines: only N records plus a tail of
+  `--tail` go through the service layer, the rows between are copies (`bench/registry_fill.py`).
 - **Re-send (no-op)**: the same batches sent again; every item must come back `unchanged` and the feed must not
   grow (the script fails otherwise).
 - **HTTP overhead**: the same number of records imported in-process and via `POST /v1/technologies/bulk-upsert`
@@ -90,9 +89,7 @@ Produced by `bench/registry_bulk.py` (generator: `bench/registry_data.py`). What
   then sequential `GET /v1/technologies?...&limit=20`; "deep cursor" is page 20 reached by following `next_cursor`
   (that cursor is then requested repeatedly). SQLite: a WAL file in a temp dir (the embedded default);
   PostgreSQL: 127.0.0.1:5432, a fresh schema per run, dropped afterwards.
-- **`+ANALYZE` rows**: the same run with `ANALYZE` executed after the import, before the latency cases. Without it
-  SQLite has no `sqlite_stat1` (the registry never runs ANALYZE) and this PostgreSQL server has `autovacuum = off`,
-  so the planners work without statistics, which is what a registry sees right after a bulk import.
+- **`+ANALYZE` rows** (`--analyze`): a full `ANALYZE` of the whole database after the import, on top of the refresh.
 """
 
 
