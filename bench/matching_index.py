@@ -13,8 +13,8 @@ backend. All systems get the SAME precomputed query vectors, so latencies below 
 single-query encoding time per backend is measured and printed separately (add it for end to end).
 
 Systems
-- ours: services.matching.index.dense.DenseIndex (flat below 20k vectors, HNSW M=32 efSearch=128 above),
-  filtered search via allowed ids. At sizes with real texts up to --hybrid-max, also the full
+- ours: services.matching.index.dense.DenseIndex (flat below 20k vectors, HNSW M=32 efSearch=256 above),
+  filtered search by a mask from the service's filter columns (services/matching/index/filters.py). At sizes with real texts up to --hybrid-max, also the full
   HybridSearcher (dense + char-BM25 + RRF + structured fit + explanations), filters as the service applies them.
 - flat: faiss.IndexFlatIP over all vectors, filter by IDSelectorBatch (exact; the recall reference).
 - txtai: txtai.Embeddings(method="external", content=True, backend="faiss", its defaults otherwise), filters
@@ -70,19 +70,28 @@ def corpus_of(size: int, records: list[dict], vecs: np.ndarray) -> tuple[list[di
 
 # ----------------------------------------------------------------------------- systems
 class Ours:
+    """DenseIndex plus the service's filter columns: a filtered query computes its mask from SearchFilters
+    (timed), as the HybridSearcher does."""
+
     name = "ours (DenseIndex)"
 
     def __init__(self, dim: int) -> None:
         from services.matching.index.dense import DenseIndex
+        from services.matching.index.filters import FilterIndex
 
         self.index = DenseIndex(dim)
+        self.filters = FilterIndex("technology")
 
-    def build(self, ids: list[str], vecs: np.ndarray) -> None:
+    def build(self, ids: list[str], vecs: np.ndarray, domains: list[str]) -> None:
         for s in range(0, len(ids), 10_000):  # the feed follower applies changes in batches, too
-            self.index.upsert(ids[s : s + 10_000], vecs[s : s + 10_000])
+            labels = self.index.upsert(ids[s : s + 10_000], vecs[s : s + 10_000])
+            self.filters.set(labels, ({"domain": d} for d in domains[s : s + 10_000]))
 
-    def search(self, q: np.ndarray, allowed: set[str] | None) -> list[str]:
-        return [i for i, _ in self.index.search(q, K, allowed)[0]]
+    def search(self, q: np.ndarray, domain: str | None) -> list[str]:
+        from shared.matching_schemas import SearchFilters
+
+        mask = None if domain is None else self.filters.allowed(SearchFilters(domain=domain), self.index.capacity)
+        return [i for i, _ in self.index.search(q, K, allowed=mask)[0]]
 
     @property
     def kind(self) -> str:
@@ -232,14 +241,13 @@ def main() -> None:
         ids = [r["id"] for r in recs]
         domain_of = np.asarray([r["domain"] for r in recs])
         plain_truth, filtered_truth = exact_truth(vs, ids, qvecs, domain_of, qdomains)
-        allowed_ids = {d: {ids[j] for j in np.flatnonzero(domain_of == d)} for d in domains}
         allowed_labels = {d: np.flatnonzero(domain_of == d).astype(np.int64) for d in domains}
         print(f"\n== {size} records ({origin}); filter: domain (about 1/{len(domains)} of records)", flush=True)
 
         runs = []
         if "ours" in systems:
-            runs.append(("ours", Ours(vs.shape[1]), lambda s: s.build(ids, vs),
-                         lambda s, i: (qvecs[i], None), lambda s, i: (qvecs[i], allowed_ids[qdomains[i]])))
+            runs.append(("ours", Ours(vs.shape[1]), lambda s: s.build(ids, vs, list(domain_of)),
+                         lambda s, i: (qvecs[i], None), lambda s, i: (qvecs[i], qdomains[i])))
         if "hybrid" in systems and origin == "real" and size <= args.hybrid_max:
             runs.append(("hybrid", Hybrid(recs, vs, vs.shape[1]), lambda s: s.build(recs),
                          lambda s, i: (texts[i], qvecs[i], None), lambda s, i: (texts[i], qvecs[i], qdomains[i])))
