@@ -113,7 +113,7 @@ def shared_terms(query: str, doc_text: str, limit: int = 8) -> list[str]:
             continue
         if word in doc_text:
             found.append(word)
-        elif len(word) > 2:  # e.g. "烧结机" -> "烧结": keep the longest part the record shares
+        elif len(word) > 2 and not word.isascii():  # "烧结机" -> "烧结"; never "cod" -> "co"
             part = next((word[i:i + n] for n in range(len(word) - 1, 1, -1) for i in range(len(word) - n + 1)
                          if word[i:i + n] in doc_text and word[i:i + n] not in GENERIC_TERMS), None)
             if part and part not in found:

@@ -108,3 +108,8 @@ def test_shared_terms_leave_out_numbers_and_units():
     terms = shared_terms("VOCs浓度50mg/m3，SCR脱硝，PM2.5", "vocs 浓度 50mg m3 scr 脱硝 pm2.5")
     assert {"vocs", "scr", "pm2.5", "脱硝", "浓度"} <= set(terms)
     assert not {"50mg", "0mg", "m3", "mg"} & set(terms)
+
+
+def test_latin_terms_are_not_cut_into_parts():
+    assert "co" not in shared_terms("印染废水COD超标", "超临界co2无水染色 印染 废水")
+    assert "烧结" in shared_terms("烧结机烟气", "烧结烟气脱硫")
