@@ -56,7 +56,7 @@ class FilterIndex:
             self.domain[label] = self._domain_code(record.get("domain"))
             self.province[label], self.city[label], self.county[label] = _region_prefixes(record.get("region"))
             self.stage[label] = _STAGE_CODE.get(str(record.get("stage")), -1)
-            self.modes[label] = sum(_MODE_BIT.get(m, 0) for m in _modes(record, self.entity))
+            self.modes[label] = _mode_bits(_modes(record, self.entity))
             self.trl[label] = _int_or(record.get("trl"), -1)
             self.price[label] = _float_or_nan(record.get("price_min_cny"))
             self.budget[label] = _float_or_nan(record.get("budget_max_cny"))
@@ -108,13 +108,20 @@ class FilterIndex:
         if filters.stage is not None:
             mask &= self.stage[:n] == _STAGE_CODE[filters.stage.value]
         if filters.transfer_modes:
-            wanted = sum(_MODE_BIT[m.value] for m in filters.transfer_modes)
+            wanted = _mode_bits(m.value for m in filters.transfer_modes)  # a list may repeat a mode
             mask &= (self.modes[:n] & wanted) != 0
         if filters.budget_max_cny is not None:
             mask &= ~(self.price[:n] > float(filters.budget_max_cny))  # unknown price (NaN) passes
         if filters.price_max_cny is not None:
             mask &= ~(self.budget[:n] < float(filters.price_max_cny))  # unknown budget (NaN) passes
         return mask
+
+
+def _mode_bits(modes: Iterable[str]) -> int:
+    bits = 0
+    for mode in modes:
+        bits |= _MODE_BIT.get(mode, 0)
+    return bits
 
 
 def _region_mask(index: FilterIndex, region: str, n: int) -> np.ndarray:
