@@ -23,8 +23,14 @@ def _may_retry(method: str, headers: httpx.Headers) -> bool:
     return method.upper() in IDEMPOTENT_METHODS or "idempotency-key" in headers
 
 
-def _backoff(attempt: int, base: float) -> float:
-    return base * (2**attempt) * (0.5 + random.random() / 2)
+def _retry_delay(retry: bool, attempt: int, retries: int, backoff: float, resp: httpx.Response | None) -> float | None:
+    """Seconds to wait before the next attempt, or None to stop (return `resp` / re-raise the error).
+
+    `resp` is None when the attempt raised one of RETRY_EXCEPTIONS. Shared by the async and sync clients so
+    both follow one policy."""
+    if not retry or attempt >= retries or (resp is not None and resp.status_code not in RETRY_STATUSES):
+        return None
+    return backoff * (2**attempt) * (0.5 + random.random() / 2)
 
 
 class ServiceClient:
@@ -59,12 +65,12 @@ class ServiceClient:
             try:
                 resp = await self._client.request(method, url, headers=headers, **kw)
             except RETRY_EXCEPTIONS:
-                if not retry or attempt >= self.retries:
+                if (delay := _retry_delay(retry, attempt, self.retries, self.backoff, None)) is None:
                     raise
             else:
-                if not (retry and resp.status_code in RETRY_STATUSES and attempt < self.retries):
+                if (delay := _retry_delay(retry, attempt, self.retries, self.backoff, resp)) is None:
                     return resp
-            await asyncio.sleep(_backoff(attempt, self.backoff))
+            await asyncio.sleep(delay)
             attempt += 1
 
     async def get(self, url: str, **kw: Any) -> httpx.Response:
@@ -80,13 +86,23 @@ class ServiceClient:
 class SyncServiceClient:
     """Blocking twin of ServiceClient, for CLIs and background threads (e.g. a feed follower)."""
 
-    def __init__(self, base_url: str, service_token: str, *, timeout: float = 10.0, retries: int = 2, backoff: float = 0.2) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        service_token: str,
+        *,
+        timeout: float = 10.0,
+        retries: int = 2,
+        backoff: float = 0.2,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.retries = retries
         self.backoff = backoff
         self._client = httpx.Client(
             base_url=base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)),
             headers={SERVICE_TOKEN_HEADER: service_token},
+            transport=transport,
         )
 
     def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
@@ -97,12 +113,12 @@ class SyncServiceClient:
             try:
                 resp = self._client.request(method, url, headers=headers, **kw)
             except RETRY_EXCEPTIONS:
-                if not retry or attempt >= self.retries:
+                if (delay := _retry_delay(retry, attempt, self.retries, self.backoff, None)) is None:
                     raise
             else:
-                if not (retry and resp.status_code in RETRY_STATUSES and attempt < self.retries):
+                if (delay := _retry_delay(retry, attempt, self.retries, self.backoff, resp)) is None:
                     return resp
-            time.sleep(_backoff(attempt, self.backoff))
+            time.sleep(delay)
             attempt += 1
 
     def get(self, url: str, **kw: Any) -> httpx.Response:

@@ -8,27 +8,19 @@ from pathlib import Path
 import pytest
 
 from shared import taxonomy
+from tests.registry_demo.demo_files import DEMO, read_demo
 from shared.schemas import DemandCreate, DemandKind, OrganizationCreate, OrganizationType
 
-DEMO = Path(__file__).resolve().parents[2] / "services" / "registry" / "demo"
 MIN_DEMANDS = 80
 MIN_CHALLENGES = 8
 MIN_PER_DOMAIN = 6
 MIN_WITHOUT_DOMAIN = 5  # enterprises often do not know the domain; the demo must show that
 # Third-party texts we may read but not redistribute (absent outside the project workspace).
-UNLICENSED_SOURCES = [Path("/work/shared/data/ccf_bdci2019_tech_requirements.jsonl"), Path("/work/shared/eval/green_smoke.json")]
+WORKSPACE_SHARED = DEMO.parents[2].parent / "shared"  # ../shared beside the repo
+UNLICENSED_SOURCES = [WORKSPACE_SHARED / "data" / "ccf_bdci2019_tech_requirements.jsonl", WORKSPACE_SHARED / "eval" / "green_smoke.json"]
 COPY_WINDOW = 20  # characters in a row shared with a source that count as copying (standard names are shorter)
 
 
-def _lines(name: str) -> list[dict]:
-    records = []
-    for n, line in enumerate((DEMO / name).read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                pytest.fail(f"{name} line {n} is not JSON: {exc}")
-    return records
 
 
 def _body(demand: dict) -> dict:
@@ -38,12 +30,12 @@ def _body(demand: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def organizations() -> list[dict]:
-    return _lines("organizations_demand.jsonl")
+    return read_demo("organizations_demand.jsonl")
 
 
 @pytest.fixture(scope="module")
 def demands() -> list[dict]:
-    return _lines("demands.jsonl")
+    return read_demo("demands.jsonl")
 
 
 def test_every_organization_passes_the_schema(organizations):
@@ -85,7 +77,7 @@ def test_no_clash_with_other_demo_organizations(organizations, other_file):
     """All organization files load into one registry: credit codes, names and external ids must not collide."""
     if not (DEMO / other_file).exists():
         pytest.skip(f"{other_file} not present")
-    others = _lines(other_file)
+    others = read_demo(other_file)
     for field in ("credit_code", "name"):
         clash = {o[field] for o in organizations} & {o[field] for o in others}
         assert not clash, f"{field} used in both files: {clash}"

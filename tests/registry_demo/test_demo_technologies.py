@@ -1,30 +1,19 @@
 """The supply-side demo data (organizations + technologies) is valid input for the registry."""
 from __future__ import annotations
 
-import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from shared import taxonomy
+from tests.registry_demo.demo_files import read_demo
 from shared.schemas import OrganizationCreate, Stage, TechnologyCreate
 
-DEMO = Path(__file__).resolve().parents[2] / "services" / "registry" / "demo"
 MIN_TECHNOLOGIES = 150
 MIN_PER_DOMAIN = 12
 
 
-def _lines(name: str) -> list[dict]:
-    records = []
-    for n, line in enumerate((DEMO / name).read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                pytest.fail(f"{name} line {n} is not JSON: {exc}")
-    return records
 
 
 def _parse(schema, record: dict):
@@ -36,12 +25,12 @@ def _parse(schema, record: dict):
 
 @pytest.fixture(scope="module")
 def organizations() -> list[dict]:
-    return _lines("organizations_supply.jsonl")
+    return read_demo("organizations_supply.jsonl")
 
 
 @pytest.fixture(scope="module")
 def technologies() -> list[dict]:
-    return _lines("technologies.jsonl")
+    return read_demo("technologies.jsonl")
 
 
 def test_every_organization_passes_the_schema(organizations):

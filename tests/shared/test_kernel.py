@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, ValidationError
 from shared import schemas, taxonomy
 from shared.app_factory import create_service_app, require_service_token
 from shared.errors import ProblemError
-from shared.http import ServiceClient
+from shared.http import ServiceClient, SyncServiceClient
 from shared.pagination import decode_cursor, encode_cursor
 from shared.text import cjk_ratio, normalize
 
@@ -100,3 +100,21 @@ async def _retries() -> None:
     calls["n"] = 0
     assert (await client.post("/a", headers={"Idempotency-Key": "k"})).status_code == 200
     await client.aclose()
+
+
+def test_sync_client_follows_the_same_retry_policy() -> None:
+    calls = {"n": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise httpx.ConnectError("refused", request=request)
+        return httpx.Response(503 if calls["n"] == 2 else 200, json={})
+
+    client = SyncServiceClient("http://x", "tok", transport=httpx.MockTransport(handler), backoff=0.001)
+    assert client.get("/a").status_code == 200 and calls["n"] == 3
+    calls["n"] = 0
+    with pytest.raises(httpx.ConnectError):
+        client.post("/a")  # not idempotent: the connection error is not retried
+    assert calls["n"] == 1
+    client.close()
