@@ -39,6 +39,8 @@ def service_env() -> dict[str, str]:
         "REGISTRY_SERVICE_TOKEN": TOKEN, "MATCHING_SERVICE_TOKEN": TOKEN, "GATEWAY_SERVICE_TOKEN": TOKEN,
         "MATCHING_REGISTRY_URL": url("registry"),
         "GATEWAY_REGISTRY_URL": url("registry"), "GATEWAY_MATCHING_URL": url("matching"),
+        # A laptop demo: let webhooks reach a receiver on this machine (refused by default in deployments).
+        "GATEWAY_WEBHOOK_ALLOW_PRIVATE_TARGETS": os.environ.get("GATEWAY_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true"),
     })
     return env
 

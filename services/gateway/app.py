@@ -21,6 +21,7 @@ from services.gateway.public.matching import router as matching_router
 from services.gateway.public.organizations import router as organizations_router
 from services.gateway.ratelimit import KeyRateLimiter
 from services.gateway.settings import GatewaySettings
+from services.gateway.webhooks.config import WebhookSettings
 from shared.app_factory import create_service_app
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.registry = clients[upstream.REGISTRY]
     app.state.matching = clients[upstream.MATCHING]
     app.state.rate_limiter = KeyRateLimiter(settings.rate_limit, settings.redis_url)
+    app.state.webhook_settings = WebhookSettings()
 
     # matching first: its /v1/demands/{id}/technologies must not be shadowed by listing routes
     public = (matching_router, catalog_router, organizations_router, technologies_router, demands_router)

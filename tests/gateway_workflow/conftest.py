@@ -81,7 +81,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
                 "GATEWAY_SERVICE_TOKEN": TEST_SERVICE_TOKEN, "GATEWAY_REGISTRY_URL": registry.url,
                 "GATEWAY_MATCHING_URL": matching.url, "GATEWAY_UPSTREAM_TIMEOUT": "30",
                 "GATEWAY_COMMISSION_RULES": json.dumps(TEST_RULES), "GATEWAY_FEED_POLL_SECONDS": "0.2",
-                "GATEWAY_WEBHOOK_POLL_SECONDS": "0.1", "GATEWAY_WEBHOOK_BACKOFF_SECONDS": "0.2",
+                "GATEWAY_WEBHOOK_POLL_SECONDS": "0.1", "GATEWAY_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true", "GATEWAY_WEBHOOK_BACKOFF_SECONDS": "0.2",
             }
             admin_key = cli_create_key(gateway_env, "admin", "org_platform_ops", "平台管理员")
             gateway = start_service("gateway", "services.gateway.app:create_app", gateway_env, tmp, port=free_port())

@@ -17,6 +17,7 @@ from services.gateway.webhooks.worker import DeliveryWorker
 from tests.gateway_workflow.receiver import Receiver
 
 BROKER = Principal(key_id="key_broker", role=Role.broker, org_id="org_broker", name="经纪人")
+LOOPBACK_OK = {"webhook_allow_private_targets": True}  # the receivers here listen on 127.0.0.1
 
 
 @pytest.fixture()
@@ -29,7 +30,8 @@ def engine(tmp_path):
 
 def _subscribe(engine, url: str) -> tuple[str, str]:
     with Session(engine) as s:
-        sub = service.create_subscription(s, BROKER, SubscriptionCreate(url=url, event_types=[EventType.deal_stage_changed]))
+        sub = service.create_subscription(s, BROKER, SubscriptionCreate(url=url, event_types=[EventType.deal_stage_changed]),
+                                          WebhookSettings(**LOOPBACK_OK))
         s.commit()
         return sub.id, sub.secret
 
@@ -59,7 +61,7 @@ def _only_delivery(engine) -> str:
 
 
 def test_receiver_failing_three_times_gets_the_event_once_after_four_attempts(engine):
-    settings = WebhookSettings(webhook_backoff_seconds=0.01, webhook_max_attempts=6)
+    settings = WebhookSettings(webhook_backoff_seconds=0.01, webhook_max_attempts=6, **LOOPBACK_OK)
     with Receiver(fail_first=3) as receiver:
         _, secret = _subscribe(engine, receiver.url)
         receiver.secret = secret
@@ -82,7 +84,7 @@ def test_receiver_failing_three_times_gets_the_event_once_after_four_attempts(en
 
 
 def test_bounded_attempts_then_failed_then_replay_delivers_same_event(engine):
-    settings = WebhookSettings(webhook_backoff_seconds=0.01, webhook_max_attempts=2)
+    settings = WebhookSettings(webhook_backoff_seconds=0.01, webhook_max_attempts=2, **LOOPBACK_OK)
     with Receiver(fail_first=2) as receiver:
         _, secret = _subscribe(engine, receiver.url)
         receiver.secret = secret
@@ -103,7 +105,7 @@ def test_bounded_attempts_then_failed_then_replay_delivers_same_event(engine):
 
 
 def test_unreachable_receiver_is_logged_as_an_error(engine):
-    settings = WebhookSettings(webhook_backoff_seconds=0.01, webhook_max_attempts=1, webhook_timeout_seconds=1)
+    settings = WebhookSettings(webhook_backoff_seconds=0.01, webhook_max_attempts=1, webhook_timeout_seconds=1, **LOOPBACK_OK)
     _subscribe(engine, "http://127.0.0.1:9/unreachable")
     _enqueue(engine)
     worker = DeliveryWorker(engine, settings)
@@ -115,3 +117,17 @@ def test_unreachable_receiver_is_logged_as_an_error(engine):
 def test_events_nobody_subscribed_to_are_not_queued(engine):
     _subscribe(engine, "http://127.0.0.1:9/x")
     assert _enqueue(engine, EventType.match_found) is None
+
+
+def test_a_target_that_now_points_inside_is_not_called(engine):
+    """Accepted when it was allowed (or when its name pointed elsewhere); the worker checks again before sending."""
+    settings = WebhookSettings(webhook_backoff_seconds=0.01, webhook_max_attempts=1)  # private targets refused
+    with Receiver() as receiver:
+        _subscribe(engine, receiver.url)
+        _enqueue(engine)
+        worker = DeliveryWorker(engine, settings)
+        delivery = _drain(worker, engine, _only_delivery(engine), {"delivered", "failed"})
+        worker.stop()
+    assert receiver.events == {} and receiver.rejected == []
+    assert delivery.status == "failed" and delivery.last_status_code is None
+    assert delivery.last_error.startswith("not sent:") and "127.0.0.1" in delivery.last_error

@@ -19,7 +19,7 @@ def start_workflow_workers(app: FastAPI) -> Callable[[], None]:
     registry = SyncServiceClient(settings.registry_url, settings.service_token, timeout=settings.upstream_timeout)
     matching = SyncServiceClient(settings.matching_url, settings.service_token, timeout=max(settings.upstream_timeout, 30.0))
     follower = FeedFollower(app.state.engine, registry, matching)
-    delivery = DeliveryWorker(app.state.engine)
+    delivery = DeliveryWorker(app.state.engine, app.state.webhook_settings)
     follower.start()
     delivery.start()
 

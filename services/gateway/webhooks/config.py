@@ -13,3 +13,5 @@ class WebhookSettings(BaseSettings):
     webhook_timeout_seconds: float = Field(5.0, gt=0, description="Per-attempt HTTP timeout")
     webhook_poll_seconds: float = Field(0.5, gt=0, description="How often the worker looks for due deliveries")
     webhook_lease_seconds: float = Field(60.0, gt=0, description="A claimed delivery is not retried by others for this long")
+    webhook_allow_private_targets: bool = Field(
+        False, description="Allow loopback/private/link-local webhook URLs (local development and tests only)")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.gateway.audit import service as audit
 from services.gateway.auth.deps import Principal, require_roles
@@ -19,8 +19,9 @@ Subscriber = Annotated[Principal, Depends(require_roles(Role.admin, Role.broker,
 
 
 @router.post("/webhooks", status_code=201, response_model=SubscriptionCreated, summary="Subscribe to events (订阅事件推送)")
-def create_subscription(body: SubscriptionCreate, principal: Subscriber, session: SessionDep) -> SubscriptionCreated:
-    sub = service.create_subscription(session, principal, body)
+def create_subscription(body: SubscriptionCreate, principal: Subscriber, session: SessionDep,
+                        request: Request) -> SubscriptionCreated:
+    sub = service.create_subscription(session, principal, body, request.app.state.webhook_settings)
     audit.record(session, principal, "webhook.subscribe", "webhook_subscription", sub.id,
                  {"url": sub.url, "event_types": sub.event_types})
     session.commit()

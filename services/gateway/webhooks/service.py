@@ -9,9 +9,11 @@ from sqlmodel import Session
 from services.gateway.auth.deps import Principal
 from services.gateway.brokers.columns import new_id, now
 from services.gateway.webhooks import repository
+from services.gateway.webhooks.config import WebhookSettings
 from services.gateway.webhooks.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from services.gateway.webhooks.schemas import AttemptPublic, DeliveryPublic, EventType, SubscriptionCreate
-from shared.errors import ProblemError, conflict, not_found
+from services.gateway.webhooks.targets import unsafe_reason
+from shared.errors import ProblemError, conflict, invalid, not_found
 
 
 def enqueue(session: Session, org_id: str, event_type: EventType, data: dict[str, Any]) -> WebhookEvent | None:
@@ -34,7 +36,11 @@ def enqueue_many(session: Session, org_ids: set[str | None], event_type: EventTy
         enqueue(session, org_id, event_type, data)
 
 
-def create_subscription(session: Session, principal: Principal, body: SubscriptionCreate) -> WebhookSubscription:
+def create_subscription(session: Session, principal: Principal, body: SubscriptionCreate,
+                        settings: WebhookSettings | None = None) -> WebhookSubscription:
+    settings = settings or WebhookSettings()
+    if not settings.webhook_allow_private_targets and (reason := unsafe_reason(str(body.url))):
+        raise invalid("url", f"{reason}; webhooks are only sent to public http(s) endpoints", type_="unsafe_target")
     sub = WebhookSubscription(
         id=new_id("whs"), org_id=principal.org_id, url=str(body.url), secret="whsec_" + secrets.token_urlsafe(24),
         event_types=sorted({e.value for e in body.event_types}), active=True, created_by=principal.key_id, created_at=now(),

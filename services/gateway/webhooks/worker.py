@@ -21,6 +21,7 @@ from services.gateway.webhooks import repository
 from services.gateway.webhooks.config import WebhookSettings
 from services.gateway.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 from services.gateway.webhooks.signing import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, sign
+from services.gateway.webhooks.targets import unsafe_reason
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +72,18 @@ class DeliveryWorker:
             status_code: int | None = None
             error: str | None = None
             started = time.perf_counter()
-            try:
-                resp = self.http.post(sub.url, content=body, headers=headers)
-                status_code = resp.status_code
-                if not 200 <= status_code < 300:
-                    error = f"HTTP {status_code}: {resp.text[:200]}"
-            except httpx.HTTPError as exc:
-                error = f"{type(exc).__name__}: {exc}"[:500]
+            # Checked again at send time: the name may point somewhere else than when it was subscribed.
+            blocked = None if self.settings.webhook_allow_private_targets else unsafe_reason(sub.url)
+            if blocked:
+                error = f"not sent: {blocked}"
+            else:
+                try:
+                    resp = self.http.post(sub.url, content=body, headers=headers)
+                    status_code = resp.status_code
+                    if not 200 <= status_code < 300:
+                        error = f"HTTP {status_code}: {resp.text[:200]}"
+                except httpx.HTTPError as exc:
+                    error = f"{type(exc).__name__}: {exc}"[:500]
             duration_ms = int((time.perf_counter() - started) * 1000)
             at = now()
             session.add(WebhookAttempt(delivery_id=delivery.id, number=repository.attempt_count(session, delivery.id) + 1,
