@@ -206,7 +206,10 @@ def machine() -> str:
     cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), "?")
     mem = next((int(ln.split()[1]) // 1024 // 1024 for ln in open("/proc/meminfo") if ln.startswith("MemTotal")), 0)
     load = os.getloadavg()
-    return (f"{os.cpu_count()} cores ({cpu}), {mem} GiB RAM, Python {platform.python_version()}, "
+    flags = set(next((ln.split(":", 1)[1].split() for ln in open("/proc/cpuinfo") if ln.startswith("flags")), []))
+    # int8 and bf16 speed-ups depend on these more than on the clock: name them with every figure.
+    isa = [f for f in ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_int8", "amx_bf16") if f in flags]
+    return (f"{os.cpu_count()} cores ({cpu}; {' '.join(isa) or 'no AVX2'}), {mem} GiB RAM, Python {platform.python_version()}, "
             f"load average {load[0]:.1f}/{load[1]:.1f} (machine shared with other engineers)")
 
 

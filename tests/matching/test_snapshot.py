@@ -55,3 +55,15 @@ def test_snapshot_of_another_model_is_not_used(tmp_path, encoder):
 
 def test_no_snapshot_yet(tmp_path, encoder):
     assert snapshot.load(MatchIndex(encoder), tmp_path) is False
+
+
+def test_snapshot_of_another_backend_of_the_same_model_is_not_used(tmp_path, encoder):
+    """int8 vectors of m3e-small are not the fp32 ones: switching MATCHING_ENCODER_BACKEND re-encodes."""
+    path = snapshot.save(_index(encoder), tmp_path)
+    meta = json.loads((path / "meta.json").read_text())
+    assert meta["backend"] == encoder.backend
+    (path / "meta.json").write_text(json.dumps({**meta, "backend": "openvino" if encoder.backend != "openvino" else "torch"}))
+    fresh = MatchIndex(encoder)
+    assert snapshot.load(fresh, tmp_path) is False and fresh.cursor == 0
+    (path / "meta.json").write_text(json.dumps(meta))
+    assert snapshot.load(fresh, tmp_path) is True

