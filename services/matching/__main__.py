@@ -26,7 +26,8 @@ def rebuild(
     from shared.http import SyncServiceClient
 
     settings = MatchingSettings()
-    index = MatchIndex(load_encoder(settings.model, settings.encoder_backend), ann_threshold=settings.ann_threshold)
+    index = MatchIndex(load_encoder(settings.model, settings.encoder_backend), ann_threshold=settings.ann_threshold,
+                       ef_search=settings.hnsw_ef_search, ef_construction=settings.hnsw_ef_construction)
     client = SyncServiceClient(registry_url or settings.registry_url, settings.service_token)
     try:
         head = catch_up(index, client, page_size=settings.feed_page_size,

@@ -31,7 +31,8 @@ hit explains its component scores, shared terms and structured fit, and carries 
 def build_state(settings: MatchingSettings) -> tuple[IndexHolder, FeedFollower | None]:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     encoder = load_encoder(settings.model, settings.encoder_backend)
-    index = MatchIndex(encoder, ann_threshold=settings.ann_threshold, search_threads=settings.search_threads)
+    index = MatchIndex(encoder, ann_threshold=settings.ann_threshold, search_threads=settings.search_threads,
+                       ef_search=settings.hnsw_ef_search, ef_construction=settings.hnsw_ef_construction)
     settings.ensure_data_dir()
     if not snapshot.load(index, settings.data_dir):
         log.info("no usable snapshot in %s: starting from feed seq 0", settings.data_dir)

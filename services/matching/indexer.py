@@ -34,10 +34,12 @@ class EntityIndex:
     """Dense + lexical indexes, filter columns and documents for the published records of one entity. All
     three share the dense index's labels, so a filter is computed once as a mask and applied to both."""
 
-    def __init__(self, entity: Entity, dim: int, ann_threshold: int, search_threads: int = 1) -> None:
+    def __init__(self, entity: Entity, dim: int, ann_threshold: int, search_threads: int = 1,
+                 ef_search: int = 256, ef_construction: int = 80) -> None:
         self.entity = entity
         # Compaction (HNSW rebuild, flat -> HNSW switch) runs outside the read lock: see MatchIndex.compact().
-        self.dense = DenseIndex(dim, ann_threshold=ann_threshold, auto_compact=False, search_threads=search_threads)
+        self.dense = DenseIndex(dim, ann_threshold=ann_threshold, auto_compact=False, search_threads=search_threads,
+                                ef_search=ef_search, ef_construction=ef_construction)
         self.lexical = LexicalIndex()
         self.filters = FilterIndex(entity)
         self.docs: dict[str, Document] = {}
@@ -102,11 +104,13 @@ def _stored_from_event(event: ChangeEvent) -> StoredRecord:
 
 
 class MatchIndex:
-    def __init__(self, encoder: Encoder, *, ann_threshold: int = 20_000, search_threads: int = 1) -> None:
+    def __init__(self, encoder: Encoder, *, ann_threshold: int = 20_000, search_threads: int = 1,
+                 ef_search: int = 256, ef_construction: int = 80) -> None:
         self.encoder = encoder
         self.ann_threshold = ann_threshold
         self.store = RecordStore()
-        self.entities = {e: EntityIndex(e, encoder.dim, ann_threshold, search_threads) for e in MATCHABLE_ENTITIES}
+        self.entities = {e: EntityIndex(e, encoder.dim, ann_threshold, search_threads, ef_search, ef_construction)
+                         for e in MATCHABLE_ENTITIES}
         self.cursor = 0  # last feed seq applied
         self.lock = threading.RLock()  # one writer (the feed follower) and many readers
 

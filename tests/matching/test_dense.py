@@ -107,3 +107,27 @@ def test_switch_to_hnsw_and_compaction_can_be_deferred_and_catch_up_late_writes(
     assert index.needs_compaction
     index.rebuild()
     assert index.tombstones == 0 and not index.needs_compaction
+
+
+def test_hnsw_knobs_from_the_settings_reach_the_graph(monkeypatch):
+    """MATCHING_HNSW_EF_SEARCH / _EF_CONSTRUCTION are the recall knobs at 1M: they must arrive in the FAISS graph."""
+    import faiss
+
+    from services.matching.indexer import MatchIndex
+    from services.matching.settings import MatchingSettings
+
+    monkeypatch.setenv("MATCHING_HNSW_EF_SEARCH", "48")
+    monkeypatch.setenv("MATCHING_HNSW_EF_CONSTRUCTION", "24")
+    settings = MatchingSettings()
+
+    class _Enc:  # only the dimension is read when the index is created
+        name, backend, dim = "unit", "unit", 16
+
+    entity_index = next(iter(MatchIndex(_Enc(), ann_threshold=100, ef_search=settings.hnsw_ef_search,
+                                        ef_construction=settings.hnsw_ef_construction).entities.values()))
+    dense = entity_index.dense
+    dense.upsert([f"T{i}" for i in range(300)], _unit(np.random.default_rng(5), 300))
+    dense.rebuild()  # what MatchIndex.compact() runs outside the lock
+    assert dense.kind == "hnsw"
+    graph = faiss.downcast_index(dense._index.index)
+    assert (graph.hnsw.efSearch, graph.hnsw.efConstruction) == (48, 24)
