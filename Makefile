@@ -36,6 +36,7 @@ eval: $(STAMP)
 	$(PY) -m services.matching.evaluation ../shared/eval/green_smoke.json
 
 bench: $(STAMP)
+	$(PIP) install -q --disable-pip-version-check -e '.[bench]'  # txtai, the peer the index benchmark compares with
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean-data:

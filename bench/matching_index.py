@@ -1,12 +1,11 @@
 """Index build, query latency, memory and ANN recall at 10k / 100k / 1M records, our stack side by side with
 a plain FAISS flat loop (what a sentence-transformers + FAISS script does) and txtai.
 
-    .venv/bin/python bench/matching_corpus.py --n 100000        # once: real embeddings (resumable)
-    .venv/bin/python bench/matching_index.py --sizes 10000,100000
-    .venv/bin/python bench/matching_index.py --sizes 1000000 --systems ours,flat,txtai
+    .venv/bin/python bench/matching_corpus.py --n 100000        # once: real embeddings (resumable, ~5 min)
+    .venv/bin/python bench/matching_index.py --sizes 10000,100000,1000000 --systems ours,hybrid,flat,txtai
 
-Corpus: generated green-tech records (bench/common.py) embedded with the "onnx" backend of m3e-small; the
-encoded prefix of bench/out/parts_100000_onnx is used as is. Larger sizes are grown from those real
+Corpus: generated green-tech records (bench/common.py) embedded with the "openvino" backend of m3e-small
+(--backend picks another); the encoded prefix of bench/out/parts_100000_<backend> is used as is. Larger sizes are grown from those real
 embeddings as renormalised mixtures of a real vector and one of its real nearest neighbours (never random
 vectors): see bench/common.py:mixture_corpus. Queries: generated colloquial needs, embedded with the same
 backend. All systems get the SAME precomputed query vectors, so latencies below EXCLUDE query encoding; the
@@ -212,13 +211,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--queries", type=int, default=200)
-    ap.add_argument("--backend", default="onnx", help="backend the corpus was encoded with")
+    ap.add_argument("--backend", default="openvino", help="backend the corpus was encoded with")
     ap.add_argument("--planned", type=int, default=100_000, help="size of the corpus run (bench/matching_corpus.py --n)")
     ap.add_argument("--systems", default="ours,hybrid,flat,txtai")
     ap.add_argument("--hybrid-max", type=int, default=100_000, help="largest size for the full HybridSearcher")
     ap.add_argument("--search-threads", type=int, default=1,
                     help="FAISS OpenMP threads while querying (builds use all cores); see docs/bench_matching.md")
-    ap.add_argument("--encode-latency", default="onnx,torch", help="backends to time single-query encoding for ('' to skip)")
+    ap.add_argument("--encode-latency", default="openvino,onnx,torch", help="backends to time single-query encoding for ('' to skip)")
     args = ap.parse_args()
     systems = set(args.systems.split(","))
     print(machine())
