@@ -108,7 +108,7 @@ def test_openvino_quantises_once_and_reuses_the_ir(openvino_encoder, onnx_encode
 
 
 def test_openvino_is_safe_to_call_from_several_threads(openvino_encoder) -> None:
-    """The service encodes from the sync loop and request threads at once; each thread gets its own request."""
+    """The service encodes from the sync loop and request threads at once; requests come from a bounded pool."""
     from concurrent.futures import ThreadPoolExecutor
 
     expected = openvino_encoder.encode(SENTENCES[:4], batch_size=4)

@@ -18,7 +18,7 @@ import logging
 import os
 import shutil
 import tempfile
-import threading
+import queue
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +32,7 @@ QUANT_FORMAT = 1  # bump when the quantisation recipe changes: the cached IR is 
 IR_DIR = f"openvino-int8-v{QUANT_FORMAT}"
 IR_FILE = "model.xml"
 CALIBRATION_BATCH = 8
+REQUEST_POOL = 2  # concurrent batches: a query need not wait for a sync batch; more would only oversubscribe 2 cores
 
 
 def calibration_texts() -> list[str]:
@@ -59,7 +60,11 @@ class OpenVinoEncoder:
             "PERFORMANCE_HINT": "LATENCY",  # one stream using every thread: batches are already large
             "INFERENCE_NUM_THREADS": threads or os.cpu_count() or 1,
         })
-        self._local = threading.local()  # an infer request is not thread-safe; one per calling thread
+        # An infer request is not thread-safe. A small pool instead of one per thread: the service calls from the
+        # feed follower and from up to 40 request threads, and every request holds its own activation buffers.
+        self._requests: queue.LifoQueue = queue.LifoQueue()
+        for _ in range(REQUEST_POOL):
+            self._requests.put(self._compiled.create_infer_request())
 
     def _feeds(self, texts: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         enc = self._tokenizer(texts, padding=True, truncation=True, max_length=self.max_seq_length, return_tensors="np")
@@ -75,11 +80,12 @@ class OpenVinoEncoder:
         return out
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        request = getattr(self._local, "request", None)
-        if request is None:
-            request = self._local.request = self._compiled.create_infer_request()
         feeds, attention = self._feeds(texts)
-        hidden = request.infer(feeds)[0]
+        request = self._requests.get()  # waits while REQUEST_POOL batches are running
+        try:
+            hidden = request.infer(feeds)[0].copy()  # the output tensor is the request's buffer: copy before release
+        finally:
+            self._requests.put(request)
         if self.pooling == "cls":
             pooled = hidden[:, 0]
         else:
