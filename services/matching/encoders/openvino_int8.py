@@ -100,6 +100,9 @@ def ensure_quantized(folder: Path, feeds) -> tuple[Path, bool]:
     target = folder / IR_DIR
     if (target / IR_FILE).is_file() and (target / IR_FILE).with_suffix(".bin").is_file():
         return target / IR_FILE, False
+    # NNCF reports usage to Google Analytics unless told otherwise; a service must not phone home (nor wait on a
+    # network it may not have). NNCF_CI is NNCF's own switch that replaces its telemetry with a no-op.
+    os.environ.setdefault("NNCF_CI", "1")
     import nncf
     import openvino as ov
 
