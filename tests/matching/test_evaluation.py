@@ -39,5 +39,19 @@ def test_cli_prints_the_table(smoke_path, encoder):
     cli.command()(main)
     out = CliRunner().invoke(cli, [str(smoke_path)])
     assert out.exit_code == 0, out.output
+    assert f"encoder: {encoder.name} ({encoder.backend}, {encoder.dim} dims)\n" in out.output
     for word in ("dense", "lexical", "fused", "recall@5", "mrr", "ndcg@10", "strong", "possible"):
         assert word in out.output
+
+
+def test_cli_names_the_backends_when_one_is_unknown(smoke_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from services.matching.evaluation.__main__ import main
+
+    cli = typer.Typer()
+    cli.command()(main)
+    out = CliRunner().invoke(cli, [str(smoke_path), "--backend", "tensorrt"])
+    assert out.exit_code == 2
+    assert "--backend" in out.output and "openvino" in out.output

