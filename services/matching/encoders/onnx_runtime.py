@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from services.matching.encoders.batching import encode_length_sorted, pool_and_normalize
 from services.matching.encoders.onnx_export import FP32_FILE, INT8_FILE, ensure_exported
 
 
@@ -40,22 +41,9 @@ class OnnxEncoder:
         )
 
     def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
-        texts = list(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths per batch: less padding
-        for start in range(0, len(texts), batch_size):
-            rows = order[start : start + batch_size]
-            out[rows] = self._encode_batch([texts[i] for i in rows])
-        return out
+        return encode_length_sorted(texts, batch_size, self.dim, self._encode_batch)
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         enc = self._tokenizer(texts, padding=True, truncation=True, max_length=self.max_seq_length, return_tensors="np")
         feeds = {n: enc[n].astype(np.int64) for n in self._input_names}
-        hidden = self._session.run(None, feeds)[0]
-        if self.pooling == "cls":
-            pooled = hidden[:, 0]
-        else:
-            mask = enc["attention_mask"][..., None].astype(np.float32)
-            pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return pool_and_normalize(self._session.run(None, feeds)[0], enc["attention_mask"], self.pooling)

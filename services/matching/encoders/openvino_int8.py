@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import shutil
 import tempfile
-import queue
 from pathlib import Path
 
 import numpy as np
 
+from services.matching.encoders.batching import encode_length_sorted, pool_and_normalize
 from services.matching.encoders.onnx_export import FP32_FILE, ensure_exported
 
 log = logging.getLogger(__name__)
@@ -71,13 +72,7 @@ class OpenVinoEncoder:
         return {n: enc[n].astype(np.int64) for n in self._input_names}, enc["attention_mask"]
 
     def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
-        texts = list(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths per batch: less padding
-        for start in range(0, len(texts), batch_size):
-            rows = order[start : start + batch_size]
-            out[rows] = self._encode_batch([texts[i] for i in rows])
-        return out
+        return encode_length_sorted(texts, batch_size, self.dim, self._encode_batch)
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         feeds, attention = self._feeds(texts)
@@ -86,13 +81,7 @@ class OpenVinoEncoder:
             hidden = request.infer(feeds)[0].copy()  # the output tensor is the request's buffer: copy before release
         finally:
             self._requests.put(request)
-        if self.pooling == "cls":
-            pooled = hidden[:, 0]
-        else:
-            mask = attention[..., None].astype(np.float32)
-            pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return pool_and_normalize(hidden, attention, self.pooling)
 
 
 def ensure_quantized(folder: Path, feeds) -> tuple[Path, bool]:
