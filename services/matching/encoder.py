@@ -64,7 +64,7 @@ def default_cache_root() -> Path:
 def load_encoder(model: str | None = None, backend: str = "torch", cache_dir: str | None = None) -> Encoder:
     """Cached per (model, backend): loading a model takes a second and a few hundred MB.
 
-    `cache_dir` is where the "onnx" backends keep their export (default `<MATCHING_DATA_DIR>/models`).
+    `cache_dir` is where the "onnx" and "openvino" backends keep their export (default `<MATCHING_DATA_DIR>/models`).
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if backend == "torch":

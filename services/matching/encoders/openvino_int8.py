@@ -3,7 +3,7 @@
 The ONNX export (`onnx_export.ensure_exported`) is read by OpenVINO and quantised once with NNCF post-training
 quantisation (transformer preset: per-channel weights, activations calibrated on Chinese green-technology
 texts, sensitive ops such as softmax and layer norm kept in floating point). The result is cached as OpenVINO
-IR (`openvino-int8/model.xml` + `.bin`) inside the export folder, so later starts neither quantise nor need
+IR (`openvino-int8-v1/model.xml` + `.bin`) inside the export folder, so later starts neither quantise nor need
 torch. Unlike onnxruntime's dynamic int8 (only the MatMul weights, activations rescaled per batch at run time),
 every dense layer then runs int8 x int8 with precomputed scales, and OpenVINO fuses attention, GELU and layer
 norm into single kernels: about 6x the throughput of plain sentence-transformers fp32 on the AVX-512 test
@@ -19,6 +19,7 @@ import os
 import queue
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -84,7 +85,8 @@ class OpenVinoEncoder:
         return pool_and_normalize(hidden, attention, self.pooling)
 
 
-def ensure_quantized(folder: Path, feeds) -> tuple[Path, bool]:
+def ensure_quantized(folder: Path, feeds: Callable[[list[str]], tuple[dict[str, np.ndarray], np.ndarray]]
+                     ) -> tuple[Path, bool]:
     """(path of the int8 IR, quantised_now). Written to a temporary folder and renamed: a crash leaves none."""
     target = folder / IR_DIR
     if (target / IR_FILE).is_file() and (target / IR_FILE).with_suffix(".bin").is_file():
@@ -92,6 +94,7 @@ def ensure_quantized(folder: Path, feeds) -> tuple[Path, bool]:
     # NNCF reports usage to Google Analytics unless told otherwise; a service must not phone home (nor wait on a
     # network it may not have). NNCF_CI is NNCF's own switch that replaces its telemetry with a no-op.
     os.environ.setdefault("NNCF_CI", "1")
+    log.info("quantising %s to int8 once (about 15 s on 2 cores; cached afterwards)", folder.name)
     import nncf
     import openvino as ov
 
