@@ -136,3 +136,14 @@ def validate_cny(value: Decimal | int | float | str) -> Decimal:
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError("CNY amount can have at most 2 decimal places (fen)")
     return amount.quantize(Decimal("0.01"))
+
+
+# Record ids the registry issues: `<prefix>_` + 20 lowercase Crockford base32 characters (services/registry/db.py).
+RECORD_ID_PREFIXES = {"technology": "tec", "demand": "dem", "organization": "org"}
+RECORD_ID_PATTERNS = {entity: rf"^{prefix}_[0-9a-z]{{20}}$" for entity, prefix in RECORD_ID_PREFIXES.items()}
+_RECORD_ID_RES = {entity: re.compile(pattern) for entity, pattern in RECORD_ID_PATTERNS.items()}
+
+
+def is_record_id(entity: str, value: str) -> bool:
+    """Is `value` shaped like an id the registry issues for `entity`? (It may still not exist.)"""
+    return bool(_RECORD_ID_RES[entity].match(value))

@@ -27,7 +27,7 @@ from shared.app_factory import create_service_app
 log = logging.getLogger(__name__)
 
 # Routers of the broker workflow (each package's routes.py exposes `router`).
-WORKFLOW_PACKAGES = ("brokers", "commissions", "webhooks", "interests", "stats")
+WORKFLOW_PACKAGES = ("brokers", "commissions", "webhooks", "interests", "stats", "delegations")
 
 DESCRIPTION = """绿色技术转移撮合平台 公共接口 (Green technology transfer matching platform, public API).
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 
 from shared.matching_schemas import (
     BatchRequest, BatchResponse, RebuildResponse, RecordQuery, SearchRequest, SearchResponse, SimilarRequest,
@@ -37,6 +37,8 @@ def _service(request: Request) -> MatchingService:
 
 Service = Annotated[MatchingService, Depends(_service)]
 RecordId = Annotated[str, Path(max_length=100, examples=["tec_01HZX3T6Q9"])]
+IncludeUnpublished = Annotated[bool, Query(description="Serve the stored text of a record that is not published (the gateway "
+                                                       "sets it only for callers who may read that record); otherwise such a record is 404")]
 
 router = APIRouter(prefix="/v1", tags=["matching"], responses=PROBLEMS)
 
@@ -48,22 +50,24 @@ async def search(service: Service, body: Annotated[SearchRequest, Body(openapi_e
 
 @router.post("/demands/{id}/technologies", summary="Technologies for a demand (need → supply)", response_model=SearchResponse)
 async def technologies_for_demand(service: Service, id: RecordId,
-                                  body: Annotated[RecordQuery, Body(openapi_examples=RECORD_EXAMPLE)] = RecordQuery()) -> SearchResponse:
-    return await service.for_record(Entity.demand, id, body)
+                                  body: Annotated[RecordQuery, Body(openapi_examples=RECORD_EXAMPLE)] = RecordQuery(),
+                                  include_unpublished: IncludeUnpublished = False) -> SearchResponse:
+    return await service.for_record(Entity.demand, id, body, include_unpublished)
 
 
 @router.post("/technologies/{id}/demands", summary="Demands for a technology (supply → needs)", response_model=SearchResponse)
 async def demands_for_technology(service: Service, id: RecordId,
-                                 body: Annotated[RecordQuery, Body(openapi_examples=RECORD_EXAMPLE)] = RecordQuery()) -> SearchResponse:
-    return await service.for_record(Entity.technology, id, body)
+                                 body: Annotated[RecordQuery, Body(openapi_examples=RECORD_EXAMPLE)] = RecordQuery(),
+                                 include_unpublished: IncludeUnpublished = False) -> SearchResponse:
+    return await service.for_record(Entity.technology, id, body, include_unpublished)
 
 
 @router.post("/similar", summary="Near-duplicates of a record or a draft text", response_model=SearchResponse)
 async def similar(service: Service, body: Annotated[SimilarRequest, Body(openapi_examples={
     "draft": {"summary": "发布前查重", "value": {"entity": "technology", "text": "钢铁烧结烟气循环流化床脱硫+SCR脱硝一体化", "k": 5}},
     "record": {"summary": "已入库记录查重", "value": {"entity": "demand", "id": "dem_01HZX3T6Q9", "k": 5}},
-})]) -> SearchResponse:
-    return await service.similar(body)
+})], include_unpublished: IncludeUnpublished = False) -> SearchResponse:
+    return await service.similar(body, include_unpublished)
 
 
 @router.post("/batch", summary="Several searches in one call (queries are embedded together)", response_model=BatchResponse)

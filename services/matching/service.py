@@ -76,27 +76,32 @@ class MatchingService:
         seq = self.holder.index.cursor
         return BatchResponse(results=[SearchResponse(items=hits, indexed_seq=seq) for hits in results])
 
-    async def for_record(self, source: Entity, record_id: str, req: RecordQuery) -> SearchResponse:
+    def _record_query(self, searcher: HybridSearcher, entity: Entity, record_id: str, include_unpublished: bool):  # type: ignore[no-untyped-def]
+        """The stored record's query, or 404. The store keeps unpublished records' text (an owner may match a
+        draft); it is served only when the caller (the gateway, which checked who may read it) asks for it."""
+        stored = self.holder.index.store.get(entity, record_id)
+        found = searcher.record_query(entity, record_id)
+        if found is None or stored is None or not (stored.published or include_unpublished):
+            raise not_found(entity.value, record_id)
+        return found
+
+    async def for_record(self, source: Entity, record_id: str, req: RecordQuery, include_unpublished: bool = False) -> SearchResponse:
         target = Entity.technology if source == Entity.demand else Entity.demand
         check_filters(target, req.filters, "body")
         await self.ensure_indexed(req.min_seq)
         searcher = self.searcher
-        found = searcher.record_query(source, record_id)
-        if found is None:
-            raise not_found(source.value, record_id)
+        found = self._record_query(searcher, source, record_id, include_unpublished)
         text, fields, vector = found
         query = Query(text, target=target, k=req.k, filters=req.filters, context=(source, fields), vector=vector)
         hits = await run_in_threadpool(searcher.search, query)
         return SearchResponse(items=hits, indexed_seq=self.holder.index.cursor)
 
-    async def similar(self, req: SimilarRequest) -> SearchResponse:
+    async def similar(self, req: SimilarRequest, include_unpublished: bool = False) -> SearchResponse:
         entity = Entity(req.entity)
         await self.ensure_indexed(req.min_seq)
         searcher = self.searcher
         if req.id is not None:
-            found = searcher.record_query(entity, req.id)
-            if found is None:
-                raise not_found(entity.value, req.id)
+            found = self._record_query(searcher, entity, req.id, include_unpublished)
             text, _, vector = found
             query = Query(text, target=entity, k=req.k, exclude=frozenset({req.id}), vector=vector)
         else:

@@ -122,6 +122,10 @@ def test_broker_workflow_end_to_end(platform: Platform) -> None:
 
         # ---- a trading platform bulk-syncs technologies owned by the research institute
         items = [{**t, "owner_org_id": seller_org["id"]} for t in TECHNOLOGIES]
+        # not before the institute delegated its listings to the platform (granted by an admin on its mandate)
+        refused = problem(syncer.post("/v1/technologies/bulk-upsert", json={"items": items}), 403)
+        assert refused["errors"][0]["field"] == "body.items.0.owner_org_id", refused
+        ok(admin.post("/v1/delegations", json={"org_id": seller_org["id"], "platform_org_id": "org_zjtm", "note": "委托书 ZJTM-2026-018"}), 201)
         synced = ok(syncer.post("/v1/technologies/bulk-upsert", json={"items": items}))
         assert [r["status"] for r in synced["items"]] == ["published"] * 3, synced
         seq = synced["seq"]

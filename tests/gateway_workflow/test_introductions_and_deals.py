@@ -110,7 +110,9 @@ def test_accepted_introduction_opens_a_deal_that_can_be_terminated(gateway: Test
 
 def test_bad_input_is_a_problem_naming_the_field(gateway: TestClient, world: dict) -> None:
     k = world["keys"]
-    problem(gateway.post("/v1/engagements", headers=k["broker"], json={"subject_entity": "demand", "subject_id": "dem_missing"}), 404)
+    problem(gateway.post("/v1/engagements", headers=k["broker"], json={"subject_entity": "demand", "subject_id": "dem_" + "0" * 20}), 404)
+    malformed = problem(gateway.post("/v1/engagements", headers=k["broker"], json={"subject_entity": "demand", "subject_id": "dem_missing"}), 422)
+    assert malformed["errors"][0]["field"] == "body.subject_id"
     bad = problem(gateway.post("/v1/engagements", headers=k["broker"], json={"subject_entity": "patent", "subject_id": "x"}), 422)
     assert bad["errors"][0]["field"] == "body.subject_entity"
     problem(gateway.get("/v1/deals/deal_missing", headers=k["broker"]), 404)

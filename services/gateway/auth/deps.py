@@ -10,6 +10,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from services.gateway.auth import service
 from services.gateway.auth.roles import Role
 from services.gateway.db import SessionDep
+from services.gateway.delegations import repository as delegations
 from shared.errors import ProblemError
 
 bearer_scheme = HTTPBearer(auto_error=False, description="`Authorization: Bearer gtk_...`")
@@ -23,6 +24,12 @@ class Principal:
     org_id: str
     name: str
     source: str | None = None  # platform keys: the external_ref.source they own
+    # platform keys: organizations that delegated writing their records to this platform (see delegations/)
+    delegated_org_ids: frozenset[str] = frozenset()
+
+    def may_act_for(self, org_id: str | None) -> bool:
+        """May this key write records owned by `org_id`? (Its own organization, or one that delegated to it.)"""
+        return org_id is None or org_id == self.org_id or org_id in self.delegated_org_ids
 
     @property
     def actor(self) -> str:
@@ -43,7 +50,9 @@ def get_principal(
     if not key:
         raise service.unauthorized("Send your API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`.")
     row = service.authenticate(session, key.strip())
-    principal = Principal(key_id=row.id, role=Role(row.role), org_id=row.org_id, name=row.name, source=row.source)
+    delegated = delegations.active_org_ids_for_platform(session, row.org_id) if row.role == Role.platform else frozenset()
+    principal = Principal(key_id=row.id, role=Role(row.role), org_id=row.org_id, name=row.name, source=row.source,
+                          delegated_org_ids=delegated)
     request.state.principal = principal
     limiter = getattr(request.app.state, "rate_limiter", None)
     if limiter is not None:

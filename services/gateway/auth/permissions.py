@@ -84,11 +84,15 @@ def require(principal: Principal, action: Action) -> Scope:
 
 
 def owns_record(principal: Principal, record: dict[str, Any]) -> bool:
-    """Is this technology/demand the caller's own (in the sense of the matrix's OWN)?"""
+    """Is this technology/demand the caller's own (in the sense of the matrix's OWN)?
+
+    A platform's records are those under its external_ref.source AND owned by an organization it may act for
+    (its own, or one that delegated to it): a source alone is not enough, or anyone who put a platform's
+    code on a record would hand that record to the platform."""
     if principal.role == Role.enterprise:
         return record.get("owner_org_id") == principal.org_id
     if principal.role == Role.platform:
-        return source_of(record) == principal.source
+        return source_of(record) == principal.source and principal.may_act_for(record.get("owner_org_id"))
     return False
 
 
@@ -96,7 +100,7 @@ def owns_organization(principal: Principal, org: dict[str, Any]) -> bool:
     if principal.role == Role.enterprise:
         return org.get("id") == principal.org_id
     if principal.role == Role.platform:
-        return source_of(org) == principal.source
+        return org.get("id") == principal.org_id or org.get("id") in principal.delegated_org_ids
     return False
 
 

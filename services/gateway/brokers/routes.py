@@ -99,10 +99,11 @@ def remove_from_shortlist(engagement_id: str, entry_id: str, principal: Broker, 
 @router.post("/engagements/{engagement_id}/shortlist/{entry_id}/introduction", status_code=201,
              response_model=IntroductionPublic, tags=["introductions"],
              summary="Ask the candidate's owner organization for an introduction (申请引荐)")
-def request_introduction(engagement_id: str, entry_id: str, body: IntroductionCreate, principal: Broker,
-                         session: SessionDep) -> IntroductionPublic:
+async def request_introduction(engagement_id: str, entry_id: str, body: IntroductionCreate, request: Request, principal: Broker,
+                               session: SessionDep) -> IntroductionPublic:
     engagement = service.own_engagement(session, principal, engagement_id)
-    return service.introduction_view(session, service.request_introduction(session, principal, engagement, entry_id, body))
+    intro = await service.request_introduction(session, request, principal, engagement, entry_id, body)
+    return service.introduction_view(session, intro)
 
 
 # --------------------------------------------------------------------------- introductions

@@ -6,11 +6,14 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from services.gateway.brokers.stages import DealStage
 from services.gateway.commissions.schemas import AllocationPublic
+from shared.identifiers import RECORD_ID_PREFIXES, is_record_id
 from shared.schemas import Cny
+
+ANY_RECORD_ID = r"^(tec|dem)_[0-9a-z]{20}$"
 
 
 class _In(BaseModel):
@@ -24,10 +27,20 @@ class SubjectEntity(StrEnum):
 
 class EngagementCreate(_In):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"subject_entity": "demand", "subject_id": "dem_01HZX3", "note": "客户为家具厂，预算200万元以内，希望年内完成改造"}]})
+        {"subject_entity": "demand", "subject_id": "dem_01hzx3k9q2m7a4b5c6d7", "note": "客户为家具厂，预算200万元以内，希望年内完成改造"}]})
     subject_entity: SubjectEntity
-    subject_id: str = Field(min_length=1, max_length=64)
+    subject_id: str = Field(pattern=ANY_RECORD_ID, description="A published record of `subject_entity` (tec_… or dem_…)",
+                            examples=["dem_01hzx3k9q2m7a4b5c6d7"])
     note: str | None = Field(None, max_length=2000)
+
+    @field_validator("subject_id")
+    @classmethod
+    def _of_declared_entity(cls, value: str, info: ValidationInfo) -> str:
+        entity = info.data.get("subject_entity")
+        if entity is not None and not is_record_id(entity.value, value):
+            raise ValueError(f"subject_entity is {entity.value}, so subject_id must be a {entity.value} id "
+                             f"({RECORD_ID_PREFIXES[entity.value]}_ followed by 20 characters)")
+        return value
 
 
 class EngagementPublic(BaseModel):
@@ -60,8 +73,9 @@ class MatchCandidates(BaseModel):
 
 class ShortlistCreate(_In):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"candidate_id": "tec_9", "note": "去除率高，已有家具行业案例", "match": {"score": 0.82, "strength": "strong"}}]})
-    candidate_id: str = Field(min_length=1, max_length=64)
+        {"candidate_id": "tec_01hzx3k9q2m7a4b5c6d7", "note": "去除率高，已有家具行业案例", "match": {"score": 0.82, "strength": "strong"}}]})
+    candidate_id: str = Field(pattern=ANY_RECORD_ID, description="A published record on the other side of the engagement",
+                              examples=["tec_01hzx3k9q2m7a4b5c6d7"])
     note: str | None = Field(None, max_length=2000)
     match: dict[str, Any] | None = Field(None, description="The hit as returned by the match run (kept for the record)")
 

@@ -45,11 +45,12 @@ from services.gateway.brokers.stages import (
 from services.gateway.commissions import service as commissions
 from services.gateway.commissions.engine import fen_to_yuan, validate_shares, yuan_to_fen
 from services.gateway.commissions.schemas import AllocationPublic
+from services.gateway.public import records
 from services.gateway.webhooks import service as webhooks
 from services.gateway.webhooks.schemas import EventType
 from shared.errors import ProblemError, conflict, invalid, not_found
+from shared.identifiers import RECORD_ID_PREFIXES, is_record_id
 
-COLLECTION = {SubjectEntity.demand: "demands", SubjectEntity.technology: "technologies"}
 OTHER_SIDE = {SubjectEntity.demand: SubjectEntity.technology, SubjectEntity.technology: SubjectEntity.demand}
 
 
@@ -60,17 +61,8 @@ def broker_has_accepted_introduction(session: Session, broker_org_id: str, recor
 
 
 # --------------------------------------------------------------------------- engagements
-async def _fetch_record(request: Request, principal: Principal, entity: SubjectEntity, record_id: str) -> dict[str, Any]:
-    resp = await upstream.call(upstream.get_registry(request), request, "GET", f"/v1/{COLLECTION[entity]}/{record_id}",
-                               principal=principal)
-    return resp.json()
-
-
 async def create_engagement(session: Session, request: Request, principal: Principal, body: EngagementCreate) -> Engagement:
-    record = await _fetch_record(request, principal, body.subject_entity, body.subject_id)
-    if record.get("status") != "published":
-        raise invalid("body.subject_id", f"This {body.subject_entity.value} is {record.get('status')}, not published: "
-                      "only published records can be matched.", status=409)
+    record = await records.fetch_published(request, principal, body.subject_entity.value, body.subject_id, field="body.subject_id")
     engagement = Engagement(
         id=new_id("eng"), broker_org_id=principal.org_id, broker_key_id=principal.key_id,
         subject_entity=body.subject_entity.value, subject_id=record["id"], subject_title=record["title"][:200],
@@ -108,7 +100,10 @@ async def add_to_shortlist(session: Session, request: Request, principal: Princi
     if repository.shortlist_entry_for(session, engagement.id, body.candidate_id):
         raise conflict(f"{body.candidate_id} is already on this shortlist.", field="body.candidate_id")
     candidate_entity = OTHER_SIDE[SubjectEntity(engagement.subject_entity)]
-    record = await _fetch_record(request, principal, candidate_entity, body.candidate_id)
+    if not is_record_id(candidate_entity.value, body.candidate_id):
+        raise invalid("body.candidate_id", f"This engagement's candidates are {candidate_entity.value} records: "
+                      f"give a {candidate_entity.value} id like {RECORD_ID_PREFIXES[candidate_entity.value]}_01hzx3k9q2m7a4b5c6d7.")
+    record = await records.fetch_published(request, principal, candidate_entity.value, body.candidate_id, field="body.candidate_id")
     entry = ShortlistEntry(
         id=new_id("sle"), engagement_id=engagement.id, candidate_entity=candidate_entity.value, candidate_id=record["id"],
         candidate_title=record["title"][:200], candidate_domain=record.get("domain"), candidate_region=record.get("region"),
@@ -138,13 +133,16 @@ def remove_from_shortlist(session: Session, principal: Principal, engagement: En
 
 
 # --------------------------------------------------------------------------- introductions
-def request_introduction(session: Session, principal: Principal, engagement: Engagement, entry_id: str,
-                         body: IntroductionCreate) -> Introduction:
+async def request_introduction(session: Session, request: Request, principal: Principal, engagement: Engagement, entry_id: str,
+                               body: IntroductionCreate) -> Introduction:
     entry = session.get(ShortlistEntry, entry_id)
     if entry is None or entry.engagement_id != engagement.id:
         raise not_found("shortlist entry", entry_id)
     if repository.introduction_for_entry(session, entry.id):
         raise conflict("An introduction was already requested for this candidate.", shortlist_entry_id=entry.id)
+    # Both records must still be published now, not only when they were shortlisted.
+    await records.fetch_published(request, principal, engagement.subject_entity, engagement.subject_id, field="engagement.subject_id")
+    await records.fetch_published(request, principal, entry.candidate_entity, entry.candidate_id, field="shortlist_entry.candidate_id")
     if not entry.candidate_owner_org_id:
         raise conflict("This candidate has no owner organization on the platform, so nobody can accept an introduction; "
                        "ask the registry to link it to an organization first.")

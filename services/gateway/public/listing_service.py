@@ -14,9 +14,9 @@ from services.gateway.auth import permissions as perm
 from services.gateway.auth.deps import Principal
 from services.gateway.auth.permissions import Action, Scope
 from services.gateway.auth.roles import Role
-from services.gateway.public import access
+from services.gateway.public import access, records
 from services.gateway.brokers.service import broker_has_accepted_introduction
-from services.gateway.public.registry_calls import fetch, raw_json_body, registry
+from services.gateway.public.registry_calls import raw_json_body, registry
 from shared.errors import FieldError, ProblemError
 
 
@@ -34,14 +34,24 @@ def _audit(session: Session, request: Request, principal: Principal, action: str
 
 
 def _check_new_record(principal: Principal, data: dict[str, Any], field: str) -> dict[str, Any]:
-    """Enterprises create only for their own organization; platforms only records of their own source."""
+    """Who may write which record (docs/permissions.md, "Ownership"):
+    - enterprises: only for their own organization, and never under an external_ref (a platform's namespace);
+    - platforms: only under their own external_ref.source, and only for organizations they may act for
+      (their own or one that delegated to them)."""
     if principal.role == Role.enterprise:
         if data.get("owner_org_id") not in (None, principal.org_id):
             raise _forbidden_field(f"{field}.owner_org_id", f"Enterprises create records only for their own organization ({principal.org_id}).")
+        if data.get("external_ref") is not None:
+            raise _forbidden_field(f"{field}.external_ref", "external_ref marks a record synced by a trading platform: only that "
+                                   "platform's key (for its registered source) or an administrator sets it. Remove it.")
         return {**data, "owner_org_id": principal.org_id}
-    if principal.role == Role.platform and perm.source_of(data) != principal.source:
-        raise _forbidden_field(f"{field}.external_ref.source",
-                               f"This platform key syncs only records with external_ref.source = {principal.source!r}.")
+    if principal.role == Role.platform:
+        if perm.source_of(data) != principal.source:
+            raise _forbidden_field(f"{field}.external_ref.source",
+                                   f"This platform key syncs only records with external_ref.source = {principal.source!r}.")
+        if not principal.may_act_for(data.get("owner_org_id")):
+            raise _forbidden_field(f"{field}.owner_org_id", f"Organization {data.get('owner_org_id')!r} has not delegated its records to "
+                                   "this platform: an administrator grants that (POST /v1/delegations) on the organization's mandate.")
     return data
 
 
@@ -71,14 +81,12 @@ async def export(request: Request, principal: Principal, kind: Kind, params: dic
 
 async def get_visible(request: Request, principal: Principal, kind: Kind, record_id: str) -> dict[str, Any]:
     perm.require(principal, Action.listing_read)
-    record = await fetch(request, principal, f"{kind.path}/{record_id}")
-    access.ensure_visible(principal, kind.entity, record)
-    return record
+    return await records.fetch_visible(request, principal, kind.entity, record_id)
 
 
 async def update(request: Request, session: Session, principal: Principal, kind: Kind, record_id: str, body: BaseModel) -> Response:
     await _authorize_existing(request, principal, kind, record_id, Action.listing_update)
-    resp = await registry(request, principal, "PATCH", f"{kind.path}/{record_id}", json=body.model_dump(mode="json", exclude_unset=True))
+    resp = await registry(request, principal, "PATCH", records.record_path(kind.entity, record_id), json=body.model_dump(mode="json", exclude_unset=True))
     _audit(session, request, principal, "update", kind, resp.json(), fields=sorted(body.model_fields_set - {"version"}))
     return upstream.relay(resp)
 
@@ -86,14 +94,14 @@ async def update(request: Request, session: Session, principal: Principal, kind:
 async def transition(request: Request, session: Session, principal: Principal, kind: Kind, record_id: str, verb: str) -> Response:
     """withdraw / renew: owner's status changes."""
     await _authorize_existing(request, principal, kind, record_id, Action.listing_update)
-    resp = await registry(request, principal, "POST", f"{kind.path}/{record_id}/{verb}", json=await raw_json_body(request))
+    resp = await registry(request, principal, "POST", f"{records.record_path(kind.entity, record_id)}/{verb}", json=await raw_json_body(request))
     _audit(session, request, principal, verb, kind, resp.json())
     return upstream.relay(resp)
 
 
 async def override(request: Request, session: Session, principal: Principal, kind: Kind, record_id: str, body: BaseModel) -> Response:
     perm.require(principal, Action.listing_override)
-    resp = await registry(request, principal, "POST", f"{kind.path}/{record_id}/override", json=body.model_dump(mode="json"))
+    resp = await registry(request, principal, "POST", f"{records.record_path(kind.entity, record_id)}/override", json=body.model_dump(mode="json"))
     _audit(session, request, principal, "override", kind, resp.json(), reason=getattr(body, "reason", None))
     return upstream.relay(resp)
 
@@ -133,7 +141,7 @@ async def owner_contacts(request: Request, session: Session, principal: Principa
     owner_id = record.get("owner_org_id")
     if not owner_id:
         return {"record_id": record_id, "organization_id": "", "organization_name": None, "contacts": []}
-    org = await fetch(request, principal, f"/v1/organizations/{owner_id}")
+    org = await records.fetch(request, principal, "organization", owner_id)
     return {"record_id": record_id, "organization_id": owner_id, "organization_name": org.get("name"), "contacts": org.get("contacts", [])}
 
 
@@ -141,6 +149,5 @@ async def _authorize_existing(request: Request, principal: Principal, kind: Kind
     scope = perm.require(principal, action)
     if scope == Scope.all:
         return
-    record = await fetch(request, principal, f"{kind.path}/{record_id}")
-    access.ensure_visible(principal, kind.entity, record)
+    record = await records.fetch_visible(request, principal, kind.entity, record_id)
     perm.authorize_record(principal, action, record)

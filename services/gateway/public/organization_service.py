@@ -11,8 +11,10 @@ from services.gateway.audit import service as audit
 from services.gateway.auth import permissions as perm
 from services.gateway.auth.deps import Principal
 from services.gateway.auth.permissions import Action, Scope
-from services.gateway.public import access
-from services.gateway.public.registry_calls import fetch, registry
+from services.gateway.auth.roles import Role
+from services.gateway.delegations import service as delegations
+from services.gateway.public import access, records
+from services.gateway.public.registry_calls import registry
 from shared.errors import FieldError, ProblemError
 from shared.schemas import OrganizationCreate, OrganizationUpdate
 
@@ -28,6 +30,8 @@ async def create(request: Request, session: Session, principal: Principal, body:
                            errors=[FieldError(field="body.external_ref.source", message=msg, type="forbidden")])
     resp = await registry(request, principal, "POST", PATH, json=data)
     org = resp.json()
+    if principal.role == Role.platform:  # the platform registered it: it may sync its records (revocable)
+        delegations.record_registration(session, principal, org["id"], request_id=request.state.request_id)
     _audit(session, request, principal, "create", org)
     return upstream.relay(resp, content=access.redact_organization(principal, org))
 
@@ -35,8 +39,8 @@ async def create(request: Request, session: Session, principal: Principal, body:
 async def update(request: Request, session: Session, principal: Principal, org_id: str, body: OrganizationUpdate) -> Response:
     scope = perm.require(principal, Action.organization_update)
     if scope == Scope.own:
-        perm.authorize_organization(principal, Action.organization_update, await fetch(request, principal, f"{PATH}/{org_id}"))
-    resp = await registry(request, principal, "PATCH", f"{PATH}/{org_id}", json=body.model_dump(mode="json", exclude_unset=True))
+        perm.authorize_organization(principal, Action.organization_update, await records.fetch(request, principal, "organization", org_id))
+    resp = await registry(request, principal, "PATCH", records.record_path("organization", org_id), json=body.model_dump(mode="json", exclude_unset=True))
     org = resp.json()
     _audit(session, request, principal, "update", org, fields=sorted(body.model_fields_set - {"version"}))
     return upstream.relay(resp, content=access.redact_organization(principal, org))
@@ -44,7 +48,7 @@ async def update(request: Request, session: Session, principal: Principal, org_i
 
 async def get(request: Request, principal: Principal, org_id: str) -> dict[str, Any]:
     perm.require(principal, Action.organization_read)
-    return access.redact_organization(principal, await fetch(request, principal, f"{PATH}/{org_id}"))
+    return access.redact_organization(principal, await records.fetch(request, principal, "organization", org_id))
 
 
 async def list_orgs(request: Request, principal: Principal, params: dict[str, Any]) -> Response:
