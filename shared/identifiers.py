@@ -12,7 +12,9 @@ Each validator returns the canonical form or raises ValueError with a message a 
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -121,10 +123,23 @@ def region_matches(filter_code: str, record_code: str | None) -> bool:
 MAX_CNY = Decimal("1000000000000")  # one trillion yuan: anything above is a typo
 
 
+_GROUPED = re.compile(r"^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$")
+
+
+def cny_text(value: Any) -> Any:
+    """How people type amounts, made plain: full-width digits (１００), a ¥/￥ sign or 元 after the figure, thousands
+    separators (1,500,000.00), spaces. Anything else is left for `validate_cny` to refuse with its message."""
+    if not isinstance(value, str):
+        return value
+    text = unicodedata.normalize("NFKC", value).strip().removeprefix("¥").removesuffix("元").strip()
+    return text.replace(",", "") if _GROUPED.match(text) else text
+
+
 def validate_cny(value: Decimal | int | float | str) -> Decimal:
-    """CNY amount in yuan, at most 2 decimal places (fen), non-negative, below a trillion."""
+    """CNY amount in yuan, at most 2 decimal places (fen), non-negative, below a trillion. The one money parser:
+    every amount on every API goes through here (via `shared.schemas.Cny`)."""
     try:
-        amount = Decimal(str(value))
+        amount = Decimal(str(cny_text(value)))
     except InvalidOperation:
         raise ValueError("CNY amount expected, in yuan, e.g. 1500000 or \"1500000.00\"") from None
     if not amount.is_finite():
@@ -136,6 +151,14 @@ def validate_cny(value: Decimal | int | float | str) -> Decimal:
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError("CNY amount can have at most 2 decimal places (fen)")
     return amount.quantize(Decimal("0.01"))
+
+
+def validate_positive_cny(value: Decimal | int | float | str) -> Decimal:
+    """A contract or transaction amount: a CNY amount above zero."""
+    amount = validate_cny(value)
+    if amount <= 0:
+        raise ValueError("amount must be above 0 yuan (a contract is never signed for nothing)")
+    return amount
 
 
 # Record ids the registry issues: `<prefix>_` + 20 lowercase Crockford base32 characters (services/registry/db.py).

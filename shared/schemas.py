@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from shared import identifiers, taxonomy
 
@@ -114,7 +114,13 @@ CreditCode = Annotated[str, Field(examples=["91330100MA27XL0Q2T"]), AfterValidat
 RegionCode = Annotated[str, Field(description="GB/T 2260 administrative division code", examples=["330100"]), AfterValidator(_region)]
 PatentNumber = Annotated[str, Field(examples=["CN202010123456.7"]), AfterValidator(_patent)]
 IpcCode = Annotated[str, Field(examples=["B01D 53/86"]), AfterValidator(_ipc)]
-Cny = Annotated[Decimal, Field(description="Amount in yuan (CNY), at most 2 decimals", examples=["1500000.00"]), AfterValidator(_cny)]
+# Strings are made plain first (１００, ¥1,500,000.00; "300万" is refused: give yuan) so Decimal parsing and
+# validate_cny see one form; both steps are identifiers.validate_cny, the one money parser.
+Cny = Annotated[Decimal, BeforeValidator(identifiers.cny_text),
+                Field(description="Amount in yuan (CNY), at most 2 decimals", examples=["1500000.00"]), AfterValidator(_cny)]
+PositiveCny = Annotated[Decimal, BeforeValidator(identifiers.cny_text),
+                        Field(description="Amount in yuan (CNY) above 0, at most 2 decimals", examples=["3000000.00"]),
+                        AfterValidator(identifiers.validate_positive_cny)]
 
 Title = Annotated[str, Field(min_length=4, max_length=120)]
 ShortText = Annotated[str, Field(max_length=2000)]
@@ -180,7 +186,7 @@ class OrganizationCreate(_Strict):
 
 
 class OrganizationUpdate(_Strict):
-    version: int = Field(ge=1, description="The version you read; a stale one gets 409")
+    version: int = Field(ge=1, le=2**31 - 1, description="The version you read; a stale one gets 409")
     name: str | None = Field(None, min_length=2, max_length=100)
     type: OrganizationType | None = None
     credit_code: CreditCode | None = None
@@ -238,7 +244,7 @@ class TechnologyCreate(_TechnologyFields):
 class TechnologyUpdate(_TechnologyFields):
     """Partial update: only fields present are changed. `version` is required (optimistic concurrency)."""
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=2**31 - 1)
     title: Title | None = None
     domain: str | None = None
 
@@ -315,7 +321,7 @@ class DemandCreate(_DemandFields):
 
 
 class DemandUpdate(_DemandFields):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=2**31 - 1)
     title: Title | None = None
     domain: str | None = None
     kind: DemandKind | None = None  # type: ignore[assignment]

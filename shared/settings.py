@@ -19,6 +19,7 @@ class ServiceSettings(BaseSettings):
     data_dir: Path = Field(DEFAULT_DATA_DIR, description="Where embedded-default files (SQLite, FAISS) live")
     service_token: str = Field(DEV_SERVICE_TOKEN, description="Shared secret for service-to-service calls")
     log_level: str = "INFO"
+    max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Requests with a larger body are refused with 413")
 
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ from services.gateway.ratelimit import KeyRateLimiter
 from services.gateway.settings import GatewaySettings
 from services.gateway.webhooks.config import WebhookSettings
 from shared.app_factory import create_service_app
+from shared.request_guards import RequestGuard
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         "Green Tech Transfer Platform API", description=DESCRIPTION, lifespan=lifespan,
         readiness={"registry": upstream_ready(upstream.REGISTRY), "matching": upstream_ready(upstream.MATCHING)},
     )
+    app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = clients[upstream.REGISTRY]

@@ -12,7 +12,7 @@ from services.matching import snapshot
 from services.matching.api import router
 from services.matching.encoder import load_encoder
 from services.matching.indexer import MatchIndex
-from services.matching.limits import BodySizeLimit
+from shared.request_guards import RequestGuard
 from services.matching.service import MatchingService
 from services.matching.settings import MatchingSettings
 from services.matching.sync import FeedFollower, IndexHolder
@@ -68,6 +68,6 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
             raise RuntimeError("index not loaded yet")
 
     app = create_service_app("matching", description=DESCRIPTION, readiness={"index": _ready}, lifespan=lifespan)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.include_router(router, dependencies=[Depends(require_service_token(settings.service_token))])
     return app

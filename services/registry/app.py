@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from shared.app_factory import create_service_app, require_service_token
+from shared.request_guards import RequestGuard
 from services.registry import migrations, validation
 from services.registry.admin_endpoints import expire_all
 from services.registry.admin_endpoints import router as admin_router
@@ -71,6 +72,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
 
     app = create_service_app("registry", description=DESCRIPTION, readiness={"database": ctx.database.ping}, lifespan=lifespan)
     validation.install(app)
+    app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.state.registry = ctx
     guard = [Depends(require_service_token(settings.service_token))]
     for router in (organizations_router, technologies_router, demands_router, feed_router, admin_router):

@@ -28,7 +28,7 @@ def get_context(request: Request) -> RegistryContext:
 
 Context = Annotated[RegistryContext, Depends(get_context)]
 
-_ETAG = re.compile(r'^(?:W/)?"?(\d+)"?$')
+_ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')  # versions are 32-bit; more digits is not a version we issued
 
 
 def if_match_version(if_match: Annotated[str | None, Header(description='Expected version, e.g. `"3"` (alternative to `version` in the body)')] = None) -> int | None:

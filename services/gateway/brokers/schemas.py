@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from services.gateway.brokers.stages import DealStage
 from services.gateway.commissions.schemas import AllocationPublic
 from shared.identifiers import RECORD_ID_PREFIXES, is_record_id
-from shared.schemas import Cny
+from shared.schemas import PositiveCny
 
 ANY_RECORD_ID = r"^(tec|dem)_[0-9a-z]{20}$"
 
@@ -168,9 +168,9 @@ class DealTransition(_In):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"to_stage": "signed", "contract_amount_cny": "3000000.00", "note": "技术许可合同已签署", "version": 2}]})
     to_stage: DealStage
-    contract_amount_cny: Cny | None = Field(None, description="Required when signing (签约); may be corrected at 成交")
+    contract_amount_cny: PositiveCny | None = Field(None, description="Required when signing (签约), above 0; may be corrected at 成交")
     note: str | None = Field(None, max_length=2000)
-    version: int | None = Field(None, ge=1, description="The deal version you saw; a stale one is refused with 409")
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description="The deal version you saw; a stale one is refused with 409")
 
 
 class CommissionSummary(BaseModel):

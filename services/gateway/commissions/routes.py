@@ -13,7 +13,7 @@ from services.gateway.commissions.schemas import CommissionPreview, CommissionPu
 from services.gateway.db import SessionDep
 from shared.errors import PROBLEM_RESPONSES
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
-from shared.schemas import Cny
+from shared.schemas import PositiveCny
 
 router = APIRouter(prefix="/v1", tags=["commissions"], responses=PROBLEM_RESPONSES)
 BrokerOrAdmin = Annotated[Principal, Depends(require_roles(Role.broker, Role.admin))]
@@ -27,7 +27,7 @@ def get_rules(_: PrincipalDep) -> CommissionRulesSpec:
 @router.get("/commissions/preview", response_model=CommissionPreview, summary="What a contract amount would earn")
 def preview(
     _: PrincipalDep,
-    contract_amount_cny: Annotated[Cny, Query(description="Contract amount in yuan", examples=["3000000.00"])],
+    contract_amount_cny: Annotated[PositiveCny, Query(description="Contract amount in yuan", examples=["3000000.00"])],
 ) -> CommissionPreview:
     return service.preview(contract_amount_cny)
 

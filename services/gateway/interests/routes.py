@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from services.gateway.auth.deps import Principal, require_roles
 from services.gateway.auth.roles import Role
@@ -46,5 +46,5 @@ def list_notifications(
 
 
 @router.post("/notifications/{notification_id}/read", response_model=NotificationPublic, summary="Mark a notification read")
-def mark_read(notification_id: int, principal: Member, session: SessionDep) -> NotificationPublic:
+def mark_read(notification_id: Annotated[int, Path(ge=1, le=2**63 - 1)], principal: Member, session: SessionDep) -> NotificationPublic:
     return NotificationPublic.model_validate(service.mark_read(session, principal, notification_id), from_attributes=True)

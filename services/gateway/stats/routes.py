@@ -14,6 +14,7 @@ from shared.errors import PROBLEM_RESPONSES, invalid
 
 router = APIRouter(prefix="/v1", tags=["stats"], responses=PROBLEM_RESPONSES)
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # statistics of a platform founded this century; beyond it a month is a typo
 
 
 @router.get("/stats", response_model=StatsReport,
@@ -22,6 +23,9 @@ def get_stats(_: PrincipalDep, session: SessionDep, group_by: GroupBy = GroupBy.
               from_: Annotated[str | None, Query(alias="from", pattern=MONTH, description="First month, YYYY-MM", examples=["2025-01"])] = None,
               to: Annotated[str | None, Query(pattern=MONTH, description="Last month, YYYY-MM (default: this month)", examples=["2025-12"])] = None,
               ) -> StatsReport:
+    for name, month in (("query.from", from_), ("query.to", to)):
+        if month is not None and not FIRST_YEAR <= int(month[:4]) <= LAST_YEAR:
+            raise invalid(name, f"{month}: give a month between {FIRST_YEAR}-01 and {LAST_YEAR}-12.")
     this_month = now().strftime("%Y-%m")
     to_month = to or this_month
     from_month = from_ or service.add_months(service.month_start(to_month), -11).strftime("%Y-%m")

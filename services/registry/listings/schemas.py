@@ -47,7 +47,7 @@ def build(kind: ListingKind) -> ListingSchemas:
     written = create_model(f"{name}Written", __base__=record, seq=(int, Field(description="Feed position of this write (X-Feed-Seq)")))
     patch = create_model(
         f"{name}Patch", __base__=kind.update_schema,
-        version=(int | None, Field(None, ge=1, description='The version you read (or send If-Match: "<version>"); stale -> 409')),
+        version=(int | None, Field(None, ge=1, le=2**31 - 1, description='The version you read (or send If-Match: "<version>"); stale -> 409')),
     )
     bulk = create_model(
         f"{name}BulkUpsert", __base__=_StrictModel,

@@ -17,7 +17,7 @@ from services.registry.writes import Written, execute
 router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
 
 OrganizationWritten = create_model("OrganizationWritten", __base__=OrganizationPublic, seq=(int, Field(description="Feed position of this write")))
-OrganizationPatch = create_model("OrganizationPatch", __base__=OrganizationUpdate, version=(int | None, Field(None, ge=1, description='The version you read (or If-Match)')))
+OrganizationPatch = create_model("OrganizationPatch", __base__=OrganizationUpdate, version=(int | None, Field(None, ge=1, le=2**31 - 1, description='The version you read (or If-Match)')))
 OrganizationPage = create_model("OrganizationPage", items=(list[OrganizationPublic], ...), next_cursor=(str | None, None))
 
 CREATE_EXAMPLES = {"enterprise": {"summary": "一家环保企业", "value": {
