@@ -179,7 +179,7 @@ def _answerable(session: Session, principal: Principal, introduction_id: str) ->
         raise ProblemError(403, "Forbidden", "Only the organization that owns the candidate record can answer this introduction.",
                            kind="forbidden")
     if intro.status != "requested":
-        raise conflict(f"This introduction was already {intro.status}.", status=intro.status)
+        raise conflict(f"This introduction was already {intro.status}.", state=intro.status)
     return intro
 
 
