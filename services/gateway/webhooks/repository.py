@@ -19,6 +19,12 @@ def list_subscriptions(session: Session, org_id: str) -> list[WebhookSubscriptio
     return list(session.exec(stmt))
 
 
+def subscription_of_org(session: Session, org_id: str, subscription_id: str) -> WebhookSubscription | None:
+    """The subscription if it belongs to `org_id`, else None (another organization's looks like a missing one)."""
+    stmt = select(WebhookSubscription).where(WebhookSubscription.id == subscription_id, WebhookSubscription.org_id == org_id)
+    return session.exec(stmt).first()
+
+
 def due_delivery_ids(session: Session, now: datetime, limit: int) -> list[tuple[str, datetime]]:
     stmt = (
         select(WebhookDelivery.id, WebhookDelivery.next_attempt_at)
