@@ -156,3 +156,17 @@ def test_a_receiver_with_several_subscriptions_picks_the_secret_by_the_subscript
     assert sorted(d.status for d in deliveries) == ["delivered", "delivered"]
     assert {c.subscription_id for c in receiver.captured} == {first_id, second_id}
     assert receiver.rejected == []
+
+
+def test_a_deleted_subscription_is_not_rotated(engine):
+    sub_id, secret = _subscribe(engine, "http://127.0.0.1:9/hook")
+    with Session(engine) as s:
+        sub = s.get(WebhookSubscription, sub_id)
+        sub.active = False
+        s.add(sub)
+        s.commit()
+    with pytest.raises(ProblemError) as deleted, Session(engine) as s:
+        rotation.rotate(s, BROKER, sub_id, SecretRotation(), datetime.now(UTC))
+    assert deleted.value.status == 409
+    with Session(engine) as s:
+        assert s.get(WebhookSubscription, sub_id).secret == secret
