@@ -128,6 +128,7 @@ def test_a_zero_window_drops_the_old_secret_at_once(engine):
     at = datetime.now(UTC)
     sub_id, first = _subscribe(engine, "http://127.0.0.1:9/hook")
     result = _rotate(engine, sub_id, 0, at)
+    assert result.subscription.secret != first
     assert rotation.signing_secrets(result.subscription, at) == [result.subscription.secret]
     assert result.subscription.previous_secret is None and result.subscription.previous_secret_expires_at is None
 

@@ -28,7 +28,7 @@ class Walkthrough:
 def read(readme: Path, section: str = "## Using it") -> Walkthrough:
     text = readme.read_text(encoding="utf-8")
     start = text.index(section)
-    block = re.search(r"```bash\n(.*?)```", text[start:], re.S)
+    block = re.search(r"```bash\n(.*?)```", text[start:], re.DOTALL)
     if block is None:
         raise ValueError(f"no bash block under {section!r} in {readme}")
     preamble: list[str] = []

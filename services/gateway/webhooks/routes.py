@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from services.gateway.audit import service as audit
 from services.gateway.auth.deps import Principal, require_roles
 from services.gateway.auth.roles import Role
-from services.gateway.db import SessionDep
 from services.gateway.brokers.columns import now
+from services.gateway.db import SessionDep
 from services.gateway.webhooks import repository, rotation, service
 from services.gateway.webhooks.schemas import (DeliveryPublic, SecretRotation, SubscriptionCreate, SubscriptionCreated,
                                                SubscriptionPublic)

@@ -9,9 +9,9 @@ from sqlmodel import Session
 from services.gateway.auth.deps import Principal
 from services.gateway.brokers.columns import new_id, now
 from services.gateway.webhooks import repository
-from services.gateway.webhooks.rotation import new_signing_secret, previous_secret_expiry
 from services.gateway.webhooks.config import WebhookSettings
 from services.gateway.webhooks.models import WebhookDelivery, WebhookEvent, WebhookSubscription
+from services.gateway.webhooks.rotation import new_signing_secret, previous_secret_expiry
 from services.gateway.webhooks.schemas import (AttemptPublic, DeliveryPublic, EventType, SubscriptionCreate,
                                               SubscriptionCreated, SubscriptionPublic)
 from services.gateway.webhooks.targets import unsafe_reason
