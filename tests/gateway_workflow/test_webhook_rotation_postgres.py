@@ -2,6 +2,7 @@
 replaced secret and its UTC expiry, and downgrades cleanly."""
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -75,3 +76,34 @@ def test_rotation_columns_migrate_round_trip_and_downgrade(engine: Engine) -> No
     assert not NEW_COLUMNS & _columns(engine)
     run_migrations(engine)
     assert NEW_COLUMNS <= _columns(engine)
+
+
+def test_concurrent_rotations_apply_one_after_the_other(engine: Engine) -> None:
+    """The second rotation waits for the first's row lock and replaces its secret, rather than both replacing
+    the original one (then the secret the first caller was shown would never sign anything)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers; the row lock matters on PostgreSQL")
+    run_migrations(engine)
+    at = datetime.now(UTC)
+    with Session(engine) as s:
+        sub = service.create_subscription(s, BROKER, SubscriptionCreate(url="http://93.184.215.14/hook",
+                                                                        event_types=[EventType.match_found]),
+                                          WebhookSettings(webhook_allow_private_targets=True))
+        s.commit()
+        sub_id = sub.id
+    second: dict[str, str | None] = {}
+
+    def rotate_in_another_transaction() -> None:
+        with Session(engine) as other:
+            result = rotation.rotate(other, BROKER, sub_id, SecretRotation(expires_in_seconds=3600), at)
+            other.commit()
+            second["previous"] = result.subscription.previous_secret
+
+    with Session(engine) as first:
+        first_secret = rotation.rotate(first, BROKER, sub_id, SecretRotation(expires_in_seconds=3600), at).subscription.secret
+        racer = threading.Thread(target=rotate_in_another_transaction)
+        racer.start()
+        racer.join(timeout=2)  # give it the chance to read the row before the first commits (it must wait instead)
+        first.commit()
+    racer.join(timeout=30)
+    assert second["previous"] == first_secret

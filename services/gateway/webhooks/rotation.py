@@ -56,7 +56,7 @@ class RotationResult:
 def rotate(session: Session, principal: Principal, subscription_id: str, request: SecretRotation,
            at: datetime) -> RotationResult:
     """Give the caller's subscription a new secret; the replaced one signs too for `expires_in_seconds`. Caller commits."""
-    sub = repository.subscription_of_org(session, principal.org_id, subscription_id)
+    sub = repository.subscription_of_org(session, principal.org_id, subscription_id, for_update=True)
     if sub is None:  # owner only: another organization's subscription answers exactly like a missing one
         raise not_found("webhook subscription", subscription_id)
     if not sub.active:
