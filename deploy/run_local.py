@@ -2,7 +2,10 @@
 
 Starts registry, matching and gateway as child processes on loopback ports, loads the demo records into the
 registry, waits until matching has indexed them, creates demo API keys, prints where to look, and stops all
-three on Ctrl-C.
+three on Ctrl-C (or SIGTERM).
+
+Defaults: data in var/, ports 8000/8001/8002. GREENTECH_DATA_DIR, GATEWAY_PORT, REGISTRY_PORT and MATCHING_PORT
+move it, e.g. to run a second copy beside the first (tests/readme/test_walkthrough.py does that).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Webhook subscriptions, events (one id per event: receivers dedupe on it), deliveries and their attempts."""
+"""Webhook subscriptions (with the secret a rotation replaced, valid until its expiry), events (one id per event: receivers dedupe on it), deliveries and their attempts."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,6 +17,9 @@ class WebhookSubscription(SQLModel, table=True):
     org_id: str = Field(max_length=64, index=True)
     url: str = Field(max_length=500)
     secret: str = Field(max_length=80)
+    # The secret replaced by the last rotation; deliveries are signed with it too until it expires.
+    previous_secret: str | None = Field(None, max_length=80)
+    previous_secret_expires_at: datetime | None = Field(None, sa_column=utc_column(nullable=True))
     event_types: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     active: bool = True
     created_by: str = Field(max_length=40)

@@ -19,6 +19,15 @@ def list_subscriptions(session: Session, org_id: str) -> list[WebhookSubscriptio
     return list(session.exec(stmt))
 
 
+def subscription_of_org(session: Session, org_id: str, subscription_id: str, *,
+                        for_update: bool = False) -> WebhookSubscription | None:
+    """The subscription if it belongs to `org_id`, else None (another organization's looks like a missing one).
+    `for_update` locks the row on PostgreSQL so two concurrent rotations apply one after the other (SQLite
+    serialises writers anyway and ignores it)."""
+    stmt = select(WebhookSubscription).where(WebhookSubscription.id == subscription_id, WebhookSubscription.org_id == org_id)
+    return session.exec(stmt.with_for_update() if for_update else stmt).first()
+
+
 def due_delivery_ids(session: Session, now: datetime, limit: int) -> list[tuple[str, datetime]]:
     stmt = (
         select(WebhookDelivery.id, WebhookDelivery.next_attempt_at)

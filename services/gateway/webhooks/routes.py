@@ -8,9 +8,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from services.gateway.audit import service as audit
 from services.gateway.auth.deps import Principal, require_roles
 from services.gateway.auth.roles import Role
+from services.gateway.brokers.columns import now
 from services.gateway.db import SessionDep
-from services.gateway.webhooks import repository, service
-from services.gateway.webhooks.schemas import DeliveryPublic, SubscriptionCreate, SubscriptionCreated, SubscriptionPublic
+from services.gateway.webhooks import repository, rotation, service
+from services.gateway.webhooks.schemas import (DeliveryPublic, SecretRotation, SubscriptionCreate, SubscriptionCreated,
+                                               SubscriptionPublic)
 from shared.errors import PROBLEM_RESPONSES
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
 
@@ -25,13 +27,26 @@ def create_subscription(body: SubscriptionCreate, principal: Subscriber, session
     audit.record(session, principal, "webhook.subscribe", "webhook_subscription", sub.id,
                  {"url": sub.url, "event_types": sub.event_types})
     session.commit()
-    return SubscriptionCreated.model_validate(sub, from_attributes=True)
+    return service.subscription_with_secret(sub)
 
 
 @router.get("/webhooks", response_model=list[SubscriptionPublic], summary="Your organization's subscriptions")
 def list_subscriptions(principal: Subscriber, session: SessionDep) -> list[SubscriptionPublic]:
-    return [SubscriptionPublic.model_validate(s, from_attributes=True)
-            for s in repository.list_subscriptions(session, principal.org_id)]
+    return [service.subscription_view(s) for s in repository.list_subscriptions(session, principal.org_id)]
+
+
+@router.post("/webhooks/{subscription_id}/rotate-secret", response_model=SubscriptionCreated,
+             summary="Roll the signing secret; the old one keeps signing for an overlap window (default 24 h)")
+def rotate_secret(subscription_id: str, principal: Subscriber, session: SessionDep,
+                  body: SecretRotation | None = None) -> SubscriptionCreated:
+    at = now()
+    result = rotation.rotate(session, principal, subscription_id, body or SecretRotation(), at)
+    sub = result.subscription
+    audit.record(session, principal, "webhook.rotate_secret", "webhook_subscription", sub.id,
+                 {"previous_secret_expires_at": sub.previous_secret_expires_at,
+                  "dropped_older_secret": result.dropped_older_secret})
+    session.commit()
+    return service.subscription_with_secret(sub, at)
 
 
 @router.delete("/webhooks/{subscription_id}", status_code=204, summary="Unsubscribe (pending deliveries stop)")

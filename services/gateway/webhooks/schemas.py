@@ -29,6 +29,19 @@ class SubscriptionCreate(BaseModel):
     description: str | None = Field(None, max_length=200)
 
 
+DEFAULT_ROTATION_OVERLAP_SECONDS = 24 * 3600
+MAX_ROTATION_OVERLAP_SECONDS = 7 * 24 * 3600
+
+
+class SecretRotation(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"expires_in_seconds": 86400}]})
+    expires_in_seconds: int = Field(
+        DEFAULT_ROTATION_OVERLAP_SECONDS, ge=0, le=MAX_ROTATION_OVERLAP_SECONDS,
+        description="How long the replaced secret keeps signing deliveries beside the new one (0: it stops now; "
+                    "at most 7 days). Update your receiver within this window.",
+    )
+
+
 class SubscriptionPublic(BaseModel):
     id: str
     org_id: str
@@ -36,6 +49,8 @@ class SubscriptionPublic(BaseModel):
     event_types: list[str]
     active: bool
     created_at: datetime
+    previous_secret_expires_at: datetime | None = Field(
+        None, description="After a rotation: until then every delivery is also signed with the previous secret")
 
 
 class SubscriptionCreated(SubscriptionPublic):

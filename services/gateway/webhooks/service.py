@@ -1,7 +1,7 @@
 """Webhook subscriptions and the outbox: events are written in the same transaction as the change they report."""
 from __future__ import annotations
 
-import secrets
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -11,7 +11,9 @@ from services.gateway.brokers.columns import new_id, now
 from services.gateway.webhooks import repository
 from services.gateway.webhooks.config import WebhookSettings
 from services.gateway.webhooks.models import WebhookDelivery, WebhookEvent, WebhookSubscription
-from services.gateway.webhooks.schemas import AttemptPublic, DeliveryPublic, EventType, SubscriptionCreate
+from services.gateway.webhooks.rotation import new_signing_secret, previous_secret_expiry
+from services.gateway.webhooks.schemas import (AttemptPublic, DeliveryPublic, EventType, SubscriptionCreate,
+                                              SubscriptionCreated, SubscriptionPublic)
 from services.gateway.webhooks.targets import unsafe_reason
 from shared.errors import ProblemError, conflict, invalid, not_found
 
@@ -42,11 +44,21 @@ def create_subscription(session: Session, principal: Principal, body: Subscripti
     if not settings.webhook_allow_private_targets and (reason := unsafe_reason(str(body.url))):
         raise invalid("url", f"{reason}; webhooks are only sent to public http(s) endpoints", type_="unsafe_target")
     sub = WebhookSubscription(
-        id=new_id("whs"), org_id=principal.org_id, url=str(body.url), secret="whsec_" + secrets.token_urlsafe(24),
+        id=new_id("whs"), org_id=principal.org_id, url=str(body.url), secret=new_signing_secret(),
         event_types=sorted({e.value for e in body.event_types}), active=True, created_by=principal.key_id, created_at=now(),
     )
     session.add(sub)
     return sub
+
+
+def subscription_view(sub: WebhookSubscription, at: datetime | None = None) -> SubscriptionPublic:
+    return SubscriptionPublic(id=sub.id, org_id=sub.org_id, url=sub.url, event_types=sub.event_types, active=sub.active,
+                              created_at=sub.created_at, previous_secret_expires_at=previous_secret_expiry(sub, at or now()))
+
+
+def subscription_with_secret(sub: WebhookSubscription, at: datetime | None = None) -> SubscriptionCreated:
+    """The one answer that shows the secret: at creation and after a rotation."""
+    return SubscriptionCreated(**subscription_view(sub, at).model_dump(), secret=sub.secret)
 
 
 def own_subscription(session: Session, principal: Principal, subscription_id: str) -> WebhookSubscription:

@@ -1,18 +1,24 @@
 """HMAC-SHA256 webhook signatures over `<timestamp>.<body>`.
 
-Header: `X-Greentech-Signature: t=<unix seconds>,v1=<hex digest>`. Receivers verify with `verify_signature`
-(copy it: it needs only the standard library), reject stale timestamps to stop replays by third parties, and
-dedupe by the `X-Greentech-Event-Id` header because delivery is at-least-once.
+Header: `X-Greentech-Signature: t=<unix seconds>,v1=<hex digest>[,v1=<hex digest>]`. During a secret rotation
+(`POST /v1/webhooks/{id}/rotate-secret`) a delivery carries one `v1` per valid secret, the new one first, as
+Stripe does: a receiver still holding the old secret and one already holding the new one both verify.
+
+Receivers verify with `verify_signature` (copy it: it needs only the standard library), reject stale
+timestamps to stop replays by third parties, dedupe by the `X-Greentech-Event-Id` header because delivery is
+at-least-once, and pick the secret by `X-Greentech-Subscription` when they serve several subscriptions.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import time
+from collections.abc import Sequence
 
 SIGNATURE_HEADER = "X-Greentech-Signature"
 EVENT_ID_HEADER = "X-Greentech-Event-Id"
 EVENT_TYPE_HEADER = "X-Greentech-Event"
+SUBSCRIPTION_HEADER = "X-Greentech-Subscription"
 DEFAULT_TOLERANCE_SECONDS = 300
 
 
@@ -24,10 +30,13 @@ def _digest(secret: str, timestamp: int, body: bytes) -> str:
     return hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
-    """The signature header value for `body` sent at `timestamp` (now if omitted)."""
+def sign(secrets: str | Sequence[str], body: bytes, timestamp: int | None = None) -> str:
+    """The signature header value for `body` sent at `timestamp` (now if omitted): one `v1` per secret, in order."""
     ts = int(time.time()) if timestamp is None else timestamp
-    return f"t={ts},v1={_digest(secret, ts, body)}"
+    keys = [secrets] if isinstance(secrets, str) else list(secrets)
+    if not keys:
+        raise ValueError("at least one secret is needed to sign")
+    return f"t={ts}," + ",".join(f"v1={_digest(key, ts, body)}" for key in keys)
 
 
 def verify_signature(
@@ -49,7 +58,7 @@ def verify_signature(
     if abs(current - ts) > tolerance:
         raise SignatureError(f"signature timestamp is {abs(current - ts)}s away from now (tolerance {tolerance}s)")
     expected = _digest(secret, ts, body)
-    # Several v1 values are allowed so a secret can be rotated without downtime.
+    # One v1 per secret valid at sending time: during a rotation both the new and the previous one.
     if not any(hmac.compare_digest(expected, candidate) for candidate in parts.get("v1", [])):
         raise SignatureError("signature does not match the body: wrong secret or the body was altered")
     return ts

@@ -1,6 +1,8 @@
 """Delivery worker: POSTs due deliveries, logs every attempt, retries with capped exponential backoff.
 
 At-least-once: an attempt whose answer is lost is sent again; receivers dedupe by `X-Greentech-Event-Id`.
+Every POST names its subscription (`X-Greentech-Subscription`) and is signed with every secret valid at sending
+time (two during a rotation window, rotation.py).
 A delivery is claimed with a compare-and-set on `next_attempt_at`, so several gateway processes can run
 workers against one database without sending the same attempt twice.
 """
@@ -10,7 +12,8 @@ import json
 import logging
 import threading
 import time
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy.engine import Engine
@@ -20,7 +23,8 @@ from services.gateway.brokers.columns import now
 from services.gateway.webhooks import repository
 from services.gateway.webhooks.config import WebhookSettings
 from services.gateway.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
-from services.gateway.webhooks.signing import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, sign
+from services.gateway.webhooks.rotation import signing_secrets
+from services.gateway.webhooks.signing import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, SUBSCRIPTION_HEADER, sign
 from services.gateway.webhooks.targets import unsafe_reason
 
 log = logging.getLogger(__name__)
@@ -37,8 +41,10 @@ def backoff_seconds(failures: int, settings: WebhookSettings) -> float:
 
 
 class DeliveryWorker:
-    def __init__(self, engine: Engine, settings: WebhookSettings | None = None, http: httpx.Client | None = None) -> None:
+    def __init__(self, engine: Engine, settings: WebhookSettings | None = None, http: httpx.Client | None = None,
+                 clock: Callable[[], datetime] = now) -> None:
         self.engine = engine
+        self.clock = clock  # injectable so tests can step past a rotation window without sleeping
         self.settings = settings or WebhookSettings()
         self.http = http or httpx.Client(timeout=self.settings.webhook_timeout_seconds, follow_redirects=False)
         self._stop = threading.Event()
@@ -47,11 +53,11 @@ class DeliveryWorker:
     def run_once(self, limit: int = 20) -> int:
         """Attempt every delivery due now; returns how many attempts were made."""
         with Session(self.engine) as session:
-            due = repository.due_delivery_ids(session, now(), limit)
+            due = repository.due_delivery_ids(session, self.clock(), limit)
         made = 0
         for delivery_id, seen_next in due:
             with Session(self.engine) as session:
-                lease = now() + timedelta(seconds=self.settings.webhook_lease_seconds)
+                lease = self.clock() + timedelta(seconds=self.settings.webhook_lease_seconds)
                 if not repository.claim(session, delivery_id, seen_next, lease):
                     continue
                 session.commit()
@@ -67,8 +73,10 @@ class DeliveryWorker:
             sub = session.get(WebhookSubscription, delivery.subscription_id)
             assert event is not None and sub is not None
             body = event_body(event)
+            sending_at = self.clock()
             headers = {"Content-Type": "application/json", EVENT_ID_HEADER: event.id, EVENT_TYPE_HEADER: event.type,
-                       SIGNATURE_HEADER: sign(sub.secret, body), "User-Agent": "greentech-webhooks/1"}
+                       SUBSCRIPTION_HEADER: sub.id, "User-Agent": "greentech-webhooks/1",
+                       SIGNATURE_HEADER: sign(signing_secrets(sub, sending_at), body, int(sending_at.timestamp()))}
             status_code: int | None = None
             error: str | None = None
             started = time.perf_counter()
@@ -85,7 +93,7 @@ class DeliveryWorker:
                 except httpx.HTTPError as exc:
                     error = f"{type(exc).__name__}: {exc}"[:500]
             duration_ms = int((time.perf_counter() - started) * 1000)
-            at = now()
+            at = self.clock()
             session.add(WebhookAttempt(delivery_id=delivery.id, number=repository.attempt_count(session, delivery.id) + 1,
                                        at=at, status_code=status_code, error=error, duration_ms=duration_ms))
             delivery.attempts += 1
