@@ -94,7 +94,7 @@ def replay(session: Session, principal: Principal, delivery_id: str) -> WebhookD
     """Send a failed delivery again (same event id, so receivers can still dedupe), with a fresh attempt budget."""
     delivery = own_delivery(session, principal, delivery_id)
     if delivery.status != "failed":
-        raise conflict(f"Only failed deliveries can be replayed; this one is {delivery.status}.", status=delivery.status)
+        raise conflict(f"Only failed deliveries can be replayed; this one is {delivery.status}.", state=delivery.status)
     sub = session.get(WebhookSubscription, delivery.subscription_id)
     if sub is None or not sub.active:
         raise ProblemError(409, "Conflict", "The subscription is deleted; create a new one to receive events.", kind="conflict")
