@@ -16,28 +16,21 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def credit_code_check_char(first17: str) -> str:
-    total = sum(CREDIT_CODE_CHARS.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS))
-    return CREDIT_CODE_CHARS[(31 - total % 31) % 31]
-
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.cn import uscc
 
 def validate_credit_code(value: str) -> str:
-    code = value.strip().upper()
-    if len(code) != 18:
-        raise ValueError(f"统一社会信用代码 must be 18 characters, got {len(code)}")
-    bad = sorted({c for c in code if c not in CREDIT_CODE_CHARS})
-    if bad:
-        raise ValueError(f"统一社会信用代码 contains characters not allowed by GB 32100-2015: {''.join(bad)} (I, O, S, V, Z are never used)")
-    if not re.fullmatch(r"[0-9]{6}", code[2:8]):
-        raise ValueError("统一社会信用代码 characters 3-8 must be the 6-digit administrative division code")
-    expected = credit_code_check_char(code[:17])
-    if code[17] != expected:
-        raise ValueError(f"统一社会信用代码 check character is wrong (expected {expected!r} for these first 17 characters); re-check the code")
-    return code
+    """统一社会信用代码, checked by python-stdnum's `cn.uscc` (GB 32100-2015); our messages say what to fix."""
+    code = uscc.compact(value).upper()
+    try:
+        return uscc.validate(code)
+    except stdnum_exceptions.InvalidLength:
+        raise ValueError(f"统一社会信用代码 must be 18 characters, got {len(code)}") from None
+    except stdnum_exceptions.InvalidChecksum:
+        raise ValueError("统一社会信用代码 check character is wrong for these first 17 characters; re-check the code") from None
+    except stdnum_exceptions.ValidationError:
+        raise ValueError("统一社会信用代码 has characters GB 32100-2015 does not allow (I, O, S, V, Z are never used; "
+                         "characters 3-8 are the 6-digit administrative division code)") from None
 
 
 _PATENT_RE = re.compile(r"^(?:CN|ZL)?\s*([0-9]{8}|[0-9]{12})\.?([0-9X])$")
