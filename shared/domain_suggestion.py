@@ -19,8 +19,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Any
 
 from shared import taxonomy
@@ -363,11 +363,11 @@ class DomainSuggestion:
     domain: str
     subdomain: str | None
     confidence: float  # 0..1, rounded to 2 decimals
-    terms: list[str] = field(default_factory=list)  # the evidence, strongest first (at most 8)
+    terms: tuple[str, ...] = ()  # the evidence, strongest first (at most 8)
     specific: bool = True  # evidence includes a green term or IPC code, not only generic words (CONTEXT_TERMS)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"domain": self.domain, "subdomain": self.subdomain, "confidence": self.confidence, "terms": self.terms}
+        return {"domain": self.domain, "subdomain": self.subdomain, "confidence": self.confidence, "terms": list(self.terms)}
 
 
 _ASCII = re.compile(r"^[\x00-\x7f]+$")
@@ -433,6 +433,11 @@ def ipc_subdomain(code: str) -> tuple[str, str] | None:
 
 def suggest(*, title: str | None = None, text: str | None = None, ipc_codes: Iterable[str] = ()) -> DomainSuggestion | None:
     """Best (domain, subdomain) for the text and IPC codes, or None when the evidence is below the floor."""
+    return _suggest(title or "", text or "", tuple(str(c) for c in ipc_codes))
+
+
+@lru_cache(maxsize=512)  # one write asks twice (stored suggestion, screening); same text -> same answer
+def _suggest(title: str, text: str, ipc_codes: tuple[str, ...]) -> DomainSuggestion | None:
     scores: dict[tuple[str, str], float] = {}
     evidence: dict[tuple[str, str], float] = {}  # (domain, term) -> strongest weight seen
     for weight_factor, part in ((TITLE_WEIGHT, normalize(title)), (1.0, normalize(text))):
@@ -463,7 +468,7 @@ def suggest(*, title: str | None = None, text: str | None = None, ipc_codes: Ite
     subs = {s: v for (d, s), v in scores.items() if d == best}
     top_sub = max(subs, key=lambda s: subs[s])
     subdomain = top_sub if subs[top_sub] / by_domain[best] >= SUBDOMAIN_FLOOR else None
-    return DomainSuggestion(best, subdomain, confidence, ranked[:8], specific)
+    return DomainSuggestion(best, subdomain, confidence, tuple(ranked[:8]), specific)
 
 
 # Fields that describe a record, in the order they are read; the title is weighted separately.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
@@ -15,6 +16,7 @@ class ListingColumns(SQLModel):
     description: str | None = None
     domain: str | None = Field(None, max_length=40)
     subdomain: str | None = Field(None, max_length=60)
+    domain_suggestion: dict[str, Any] | None = Field(None, sa_type=JSON, description="shared.domain_suggestion result while domain is empty")
     keywords: list[str] = Field(default_factory=list, sa_type=JSON)
     region: str | None = Field(None, max_length=6)
     owner_org_id: str | None = Field(None, max_length=40, foreign_key="organizations.id")

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from shared import taxonomy
+from shared.domain_suggestion import suggest_for_record
 from shared.errors import FieldError, ProblemError, conflict, invalid, not_found
 from shared.schemas import ChangeOp, DemandKind, RecordStatus
 from services.registry.db import new_id, utcnow
@@ -63,6 +64,16 @@ def _canonical(value: Any) -> Any:
 
 def _content_of(kind: ListingKind, row: Any) -> dict[str, Any]:
     return {f: getattr(row, f) for f in kind.content_fields}
+
+
+def _refresh_suggestion(kind: ListingKind, row: Any) -> None:
+    """The suggested domain while the record has none: stored with it, carried on the feed, used by matching.
+    Choosing a domain (accepting the suggestion or not) clears it."""
+    if row.domain:
+        row.domain_suggestion = None
+        return
+    suggestion = suggest_for_record(_content_of(kind, row))
+    row.domain_suggestion = suggestion.as_dict() if suggestion else None
 
 
 def _check_owner(uow: UnitOfWork, owner_org_id: str | None, field: str) -> None:
@@ -162,6 +173,7 @@ def _draft(uow: UnitOfWork, kind: ListingKind, payload: BaseModel, policy: Listi
         updated_at=now,
         published_at=None,
     )
+    _refresh_suggestion(kind, row)
     row.search_text = kind.search_text(row)
     _apply_screening(uow, kind, row, policy, into=screenings)
     uow.emit(kind.entity.value, row.id, ChangeOp.create.value, row.version)
@@ -189,6 +201,7 @@ def _apply_changes(uow: UnitOfWork, kind: ListingKind, row: Any, changes: dict[s
     for name, value in changed.items():
         setattr(row, name, value)
     _check_merged(kind, row, field_prefix)
+    _refresh_suggestion(kind, row)
     _touch(kind, row)
     if row.status in SCREENED:
         _apply_screening(uow, kind, row, policy, into=into)
@@ -217,6 +230,7 @@ def renew(uow: UnitOfWork, kind: ListingKind, record_id: str, expected_version: 
     if row.status not in (RecordStatus.published, RecordStatus.expired, RecordStatus.withdrawn):
         raise conflict(f"Only published, expired or withdrawn listings can be renewed; this one is {row.status}: fix it with PATCH first.",
                        current_version=row.version)
+    _refresh_suggestion(kind, row)  # the lexicon may have grown since the last write
     _touch(kind, row)
     if policy.screening_inline:
         outcome = screening.run(uow.session, kind.entity.value, row, _content_of(kind, row))
