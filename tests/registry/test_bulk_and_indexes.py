@@ -80,8 +80,10 @@ def test_batch_is_all_or_nothing_on_unknown_owner(client, ctx):
 
 def _assert_migrated(database: Database) -> None:
     migrations.upgrade(database)
-    assert migrations.current_revision(database) == "0002"
+    assert migrations.current_revision(database) == "0003"
     inspector = inspect(database.engine)
+    for table in ("technologies", "demands"):  # 0003: the suggested domain
+        assert "domain_suggestion" in {c["name"] for c in inspector.get_columns(table, schema=database.schema)}
     indexes = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("technologies", schema=database.schema)}
     assert KEYSET_INDEXES <= set(indexes)
     assert indexes["ix_technologies_domain_keyset"] == ["domain", "updated_at", "id"]
@@ -90,12 +92,16 @@ def _assert_migrated(database: Database) -> None:
     assert "ix_screening_records_record_id_id" in screening
 
 
-def test_migration_0002_applies_on_sqlite_from_0001_with_data():
+def test_migrations_apply_on_sqlite_from_0001_with_data():
     database = Database(f"sqlite:///{tempfile.mkdtemp()}/registry.db")
     try:
         migrations.upgrade(database, "0001")
-        with unit_of_work(database) as uow:
-            service.bulk_upsert(uow, TECHNOLOGY, _items("m", [tech(), tech(domain="energy_saving", subdomain=None)]), service.ListingPolicy())
+        with database.write() as session:  # rows as 0001 knew them (today's model has later columns)
+            for i, domain in enumerate(("pollution_control", "energy_saving")):
+                session.execute(text(
+                    "INSERT INTO technologies (id, title, domain, keywords, status, version, search_text, created_at, updated_at, "
+                    "patents, transfer_modes) VALUES (:id, '钢渣综合利用技术', :domain, '[]', 'published', 1, '', :at, :at, '[]', '[]')"),
+                    {"id": f"tec_{i}", "domain": domain, "at": "2026-01-01 00:00:00"})
         _assert_migrated(database)
         with database.read() as session:
             stmt = select(TECHNOLOGY.model.id).where(TECHNOLOGY.model.domain == "energy_saving").order_by(
@@ -110,7 +116,7 @@ def test_migration_0002_applies_on_sqlite_from_0001_with_data():
 
 
 @pytest.mark.postgres
-def test_migration_0002_applies_on_postgres(pg_url):
+def test_migrations_apply_on_postgres(pg_url):
     schema = f"mig_{uuid.uuid4().hex[:10]}"
     dsn = pg_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(dsn, autocommit=True) as conn:

@@ -6,14 +6,15 @@ unit of work rolls back), so a bad request never leaves a partial write.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
 from types import SimpleNamespace
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from shared import taxonomy
 from shared.domain_suggestion import suggest_for_record
@@ -25,6 +26,7 @@ from services.registry.listings.kinds import ListingKind
 from services.registry.organizations import repository as organizations
 from services.registry.screening import service as screening
 from services.registry.uow import UnitOfWork
+from services.registry.validation import item_problem
 
 SCREENED = {RecordStatus.submitted, RecordStatus.published, RecordStatus.on_hold, RecordStatus.rejected}
 
@@ -38,10 +40,12 @@ class ListingPolicy:
 @dataclass(frozen=True)
 class UpsertOutcome:
     index: int
-    outcome: str  # created | updated | unchanged
-    id: str
-    version: int
-    status: str
+    outcome: str  # created | updated | unchanged | invalid (atomic=false only)
+    id: str | None = None
+    version: int | None = None
+    status: str | None = None
+    screening: dict[str, Any] | None = None  # {decision, score, reasons} of the screening this write ran
+    errors: list[FieldError] = field(default_factory=list)  # why an invalid item was refused
 
 
 # --------------------------------------------------------------------------- helpers
@@ -280,45 +284,92 @@ def screen_pending(uow: UnitOfWork, kind: ListingKind, policy: ListingPolicy, li
 
 
 # --------------------------------------------------------------------------- bulk upsert
-def bulk_upsert(uow: UnitOfWork, kind: ListingKind, items: list[BaseModel], policy: ListingPolicy,
-                *, field_prefix: str = "body.items.") -> list[UpsertOutcome]:
-    """Create or update by external_ref, all or nothing. Unchanged items get no new version and no event."""
+def bulk_upsert(uow: UnitOfWork, kind: ListingKind, items: Sequence[BaseModel | Mapping[str, Any]], policy: ListingPolicy,
+                *, field_prefix: str = "body.items.", atomic: bool = True) -> list[UpsertOutcome]:
+    """Create or update by external_ref. Unchanged items get no new version and no event.
+
+    atomic (default): all or nothing; the first invalid item raises a 422 naming `items.<i>.<field>`.
+    atomic=False: valid items are written, each invalid one comes back as outcome `invalid` with its field errors
+    (nothing of it is written: every check runs before the item touches a row).
+    An existing record's owner_org_id is never changed or cleared here: a differing one refuses the item.
+    """
+    results: dict[int, UpsertOutcome] = {}
+
+    def refuse(i: int, error: ProblemError) -> None:
+        if atomic:
+            raise error
+        results[i] = UpsertOutcome(i, "invalid", errors=list(error.errors))
+
+    parsed: dict[int, BaseModel] = {}
     seen: dict[tuple[str, str], int] = {}
-    for i, item in enumerate(items):
-        ref = getattr(item, "external_ref", None)
-        if ref is None:
-            raise invalid(f"{field_prefix}{i}.external_ref", "Every bulk item needs external_ref {source, external_id}.")
-        key = (ref.source, ref.external_id)
-        if key in seen:
-            raise invalid(f"{field_prefix}{i}.external_ref", f"Same external_ref as item {seen[key]}: send each record once per batch.")
+    for i, raw in enumerate(items):
+        try:
+            item = _parse_item(kind, raw, field_prefix, i)
+            ref = getattr(item, "external_ref", None)
+            if ref is None:
+                raise invalid(f"{field_prefix}{i}.external_ref", "Every bulk item needs external_ref {source, external_id}.")
+            key = (ref.source, ref.external_id)
+            if key in seen:
+                raise invalid(f"{field_prefix}{i}.external_ref", f"Same external_ref as item {seen[key]}: send each record once per batch.")
+        except ProblemError as error:
+            refuse(i, error)
+            continue
         seen[key] = i
+        parsed[i] = item
     # One query for the batch's existing records and one for its owners; rows are flushed once, by the caller's
     # unit of work, together with the feed events.
     existing = repository.by_external_refs(uow.session, kind, list(seen), for_update=True)
-    owners = organizations.existing_ids(uow.session, {o for item in items if (o := getattr(item, "owner_org_id", None))})
-    results = []
+    owners = organizations.existing_ids(uow.session, {o for item in parsed.values() if (o := getattr(item, "owner_org_id", None))})
     drafts: list[dict[str, Any]] = []
     screenings: list[dict[str, Any]] = []
-    for i, item in enumerate(items):
+    for i, item in parsed.items():
         prefix = f"{field_prefix}{i}."
         ref = item.external_ref  # type: ignore[attr-defined]
         row = existing.get((ref.source, ref.external_id))
+        try:
+            changes = None if row is None else _bulk_changes(kind, row, item, prefix)
+            if row is None:
+                _check_owner_in(owners, getattr(item, "owner_org_id", None), f"{prefix}owner_org_id")
+        except ProblemError as error:
+            refuse(i, error)
+            continue
         if row is None:
-            _check_owner_in(owners, getattr(item, "owner_org_id", None), f"{prefix}owner_org_id")
             row = _draft(uow, kind, item, policy, screenings)
             drafts.append(vars(row))
             outcome = "created"
         else:
-            fields = list(kind.content_fields)
-            if getattr(item, "expires_at", None) is None:
-                fields.remove("expires_at")  # the registry set it on publishing; an absent value keeps it
-            changes = _content_values(kind, item, fields)
-            if changes.get("owner_org_id") != row.owner_org_id:
-                _check_owner_in(owners, changes.get("owner_org_id"), f"{prefix}owner_org_id")
             before = row.version
-            row = _apply_changes(uow, kind, row, changes, policy, field_prefix=prefix, into=screenings)
+            row = _apply_changes(uow, kind, row, changes or {}, policy, field_prefix=prefix, into=screenings)
             outcome = "unchanged" if row.version == before else "updated"
-        results.append(UpsertOutcome(i, outcome, row.id, row.version, row.status))
+        results[i] = UpsertOutcome(i, outcome, row.id, row.version, row.status)
     repository.insert_many(uow.session, kind, drafts)
     screening.add_many(uow.session, screenings)
-    return results
+    ran = {s["record_id"]: {"decision": s["decision"], "score": s["score"], "reasons": s["reasons"]} for s in screenings}
+    return [replace(r, screening=ran.get(r.id)) if r.id else r for _, r in sorted(results.items())]
+
+
+def _parse_item(kind: ListingKind, raw: BaseModel | Mapping[str, Any], field_prefix: str, index: int) -> BaseModel:
+    """A bulk item validated on its own, so atomic=false can report it without failing the batch."""
+    if isinstance(raw, BaseModel):
+        return raw
+    if not isinstance(raw, Mapping):
+        raise invalid(f"{field_prefix}{index}", "Each item must be a JSON object.")
+    try:
+        return kind.create_schema.model_validate(raw)
+    except ValidationError as exc:
+        raise item_problem(exc, (*field_prefix.rstrip(".").split("."), index)) from None
+
+
+def _bulk_changes(kind: ListingKind, row: Any, item: BaseModel, prefix: str) -> dict[str, Any]:
+    """An existing record's changes from a bulk item, checked against the whole record before anything is set."""
+    fields = [f for f in kind.content_fields if f != "owner_org_id"]
+    if getattr(item, "expires_at", None) is None:
+        fields.remove("expires_at")  # the registry set it on publishing; an absent value keeps it
+    owner = getattr(item, "owner_org_id", None)
+    if owner is not None and owner != row.owner_org_id:
+        raise invalid(f"{prefix}owner_org_id", f"This record belongs to {row.owner_org_id or 'no organization'}; bulk upsert never "
+                      "changes an owner: send the stored owner_org_id or leave it out.")
+    changes = _content_values(kind, item, fields)
+    merged = SimpleNamespace(**{**_content_of(kind, row), **changes})
+    _check_merged(kind, merged, prefix)
+    return changes
