@@ -297,6 +297,12 @@ CONTEXT_TERMS = frozenset({
     "鼓风机",
 })
 
+# Equipment is green when the text says it is efficient (高效率的双吸离心泵, 节能润滑油): an efficiency word next to
+# generic equipment of these energy-saving subdomains counts as specific evidence.
+EFFICIENCY_TERMS = ("高效", "效率", "节能", "节电", "省电", "低能耗", "降低能耗", "efficien", "energy saving", "saves energy",
+                    "less energy", "lower energy")
+EQUIPMENT_SUBDOMAINS = {"motor_system", "industrial_energy_saving", "efficient_lighting", "building_energy_saving"}
+
 # IPC prefixes (no spaces, upper case) -> (domain, subdomain). Longest prefix wins.
 IPC_PREFIXES: dict[str, tuple[str, str]] = {
     "F03D": ("clean_energy", "wind"),
@@ -438,9 +444,10 @@ def suggest(*, title: str | None = None, text: str | None = None, ipc_codes: Ite
 
 @lru_cache(maxsize=512)  # one write asks twice (stored suggestion, screening); same text -> same answer
 def _suggest(title: str, text: str, ipc_codes: tuple[str, ...]) -> DomainSuggestion | None:
+    title, text = normalize(title), normalize(text)
     scores: dict[tuple[str, str], float] = {}
     evidence: dict[tuple[str, str], float] = {}  # (domain, term) -> strongest weight seen
-    for weight_factor, part in ((TITLE_WEIGHT, normalize(title)), (1.0, normalize(text))):
+    for weight_factor, part in ((TITLE_WEIGHT, title), (1.0, text)):
         for domain, sub, term, weight in _hits(part):
             w = weight * weight_factor
             scores[(domain, sub)] = scores.get((domain, sub), 0.0) + w
@@ -459,6 +466,10 @@ def _suggest(title: str, text: str, ipc_codes: tuple[str, ...]) -> DomainSuggest
     share = by_domain[best] / sum(by_domain.values())
     ranked = [t for (d, t), _ in sorted(evidence.items(), key=lambda kv: -kv[1]) if d == best]
     specific = any(t not in CONTEXT_TERMS for t in ranked)
+    if not specific and best == "energy_saving" and any(s in EQUIPMENT_SUBDOMAINS for d, s in scores if d == best):
+        efficiency = next((t for t in EFFICIENCY_TERMS if t in title or t in text), None)
+        if efficiency:
+            specific, ranked = True, [*ranked, efficiency]
     confidence = share * (1 - math.exp(-by_domain[best] / EVIDENCE_SCALE))
     if not specific:  # only generic words (a pump, a sensor): the record may not be a green technology at all
         confidence /= 2

@@ -13,7 +13,7 @@ from services.registry import migrations
 from services.registry.db import Database
 from services.registry.importer.demo import DEMO_DIR, load_demo
 from services.registry.importer.service import import_listings
-from services.registry.importer.sources import map_record, parse_mapping, read_records
+from services.registry.importer.sources import PRESETS, map_record, parse_mapping, read_records
 from services.registry.listings import service as listings
 from services.registry.listings.kinds import DEMAND, KINDS, TECHNOLOGY
 from services.registry.listings.service import ListingPolicy
@@ -30,6 +30,7 @@ class Target(str, Enum):
 
 class Format(str, Enum):
     jsonl = "jsonl"
+    json = "json"
     csv = "csv"
 
 
@@ -64,16 +65,23 @@ def load_demo_cmd(directory: Annotated[Path, typer.Option(help="Folder with the 
 def import_cmd(
     target: Target,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines or CSV file")],
-    format: Annotated[Format, typer.Option("--format")] = Format.jsonl,
-    map: Annotated[str, typer.Option("--map", help="ours=theirs pairs, e.g. title=name,description=description,owner_name=holder,keywords=label")] = "",
-    source: Annotated[str, typer.Option(help="external_ref.source for these records")] = "import",
-    domain: Annotated[str | None, typer.Option(help="Domain when the text does not reveal one")] = None,
+    format: Annotated[Format | None, typer.Option("--format", help="jsonl (default), json (one array) or csv")] = None,
+    map: Annotated[str | None, typer.Option("--map", help="ours=theirs pairs, e.g. title=name,description=description,owner_name=holder,keywords=label")] = None,
+    source: Annotated[str | None, typer.Option(help="external_ref.source for these records (default: import)")] = None,
+    domain: Annotated[str | None, typer.Option(help="Domain when the text does not reveal one (demands: for every record without one)")] = None,
+    preset: Annotated[str | None, typer.Option(help=f"Format, mapping and source of a known file: {', '.join(PRESETS)}")] = None,
 ) -> None:
     """Import foreign records through validation, screening and the feed; prints counts and reasons."""
     if domain is not None and not taxonomy.is_domain(domain):
         raise typer.BadParameter(f"unknown domain {domain!r}; one of {', '.join(taxonomy.DOMAINS)}", param_hint="--domain")
+    if preset is not None and preset not in PRESETS:
+        raise typer.BadParameter(f"unknown preset {preset!r}; one of {', '.join(PRESETS)}", param_hint="--preset")
+    known = PRESETS.get(preset or "")
+    format = format or Format(known.format if known else "jsonl")
+    source = source or (known.source if known else "import")
+    domain = domain or (known.domain if known else None)
     try:
-        mapping = parse_mapping(map)
+        mapping = parse_mapping(map if map is not None else (known.mapping if known else ""))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--map") from None
     database, policy = _open()

@@ -127,7 +127,7 @@ def completeness(entity: str, record: Mapping[str, Any], suggestion: DomainSugge
     if entity == "technology":
         described = _content_length(_text(record, "description")) >= MIN_SUBSTANTIVE_DESCRIPTION
         if not described and not record.get("core_process") and not record.get("key_parameters"):
-            yield Finding("core_process", "Say how the technology works: add 核心工艺 (core_process), 关键参数 (key_parameters) or a description of at least 40 characters.", "fix", "completeness")
+            yield Finding("core_process", f"Say how the technology works: add 核心工艺 (core_process), 关键参数 (key_parameters) or a description of at least {MIN_SUBSTANTIVE_DESCRIPTION} characters (about {MIN_SUBSTANTIVE_DESCRIPTION * LATIN_CHARS_PER_CJK} in English).", "fix", "completeness")
         if record.get("trl") is None and not record.get("stage"):
             yield Finding("stage", "State the maturity: stage (研发/小试/中试/示范/产业化) or TRL 1-9.", "warn", "completeness")
         if not record.get("transfer_modes"):
@@ -162,8 +162,8 @@ def text_quality(record: Mapping[str, Any]) -> Iterator[Finding]:
         if len(lowered) >= 8 and len(_CJK_CHARS.findall(text)) < MIN_CJK_CHARS and not _readable_english(text):
             yield Finding(name, "Write this field in Chinese or in plain English words (not codes, symbols or random letters).", "fix", "text_quality")
         letters = _LATIN.findall(str(raw))
-        mostly_latin = len(letters) > 2 * len(_CJK_CHARS.findall(text))
-        if mostly_latin and len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+        latin_only = len(_CJK_CHARS.findall(text)) < MIN_CJK_CHARS  # 防锈油：ANTIRUST TERAMI is a product name, not shouting
+        if latin_only and len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.8:
             yield Finding(name, "Do not write in capital letters throughout.", "fix", "text_quality")
 
 
