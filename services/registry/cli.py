@@ -17,6 +17,7 @@ from services.registry.importer.sources import PRESETS, map_record, parse_mappin
 from services.registry.listings import service as listings
 from services.registry.listings.kinds import DEMAND, KINDS, TECHNOLOGY
 from services.registry.listings.service import ListingPolicy
+from services.registry.screening import suggestion_accuracy as accuracy
 from services.registry.settings import RegistrySettings
 from services.registry.uow import unit_of_work
 
@@ -89,6 +90,18 @@ def import_cmd(
     records = (map_record(r, mapping) if mapping else r for r in read_records(file, format.value))
     report = import_listings(database, kind, records, source=source, policy=policy, default_domain=domain)
     _print(report.as_dict())
+
+
+@app.command("suggestion-accuracy")
+def suggestion_accuracy_cmd(
+    directory: Annotated[Path, typer.Option(help="Folder with the demo JSONL files (records with domains)")] = DEMO_DIR,
+    wipo: Annotated[Path | None, typer.Option(help="WIPO GREEN wind JSON (complete-69-wipo-wind-technologies.json)")] = None,
+) -> None:
+    """Measure the suggested domain against domains people chose (demo records; optionally the WIPO wind file)."""
+    report = {name: accuracy.measure(read_records(directory / f"{name}.jsonl", "jsonl")) for name in ("technologies", "demands")}
+    if wipo is not None:
+        report["wipo_green_wind"] = accuracy.measure(accuracy.wipo_wind_records(read_records(wipo, "json")))
+    _print(report)
 
 
 @app.command("expire-due")
