@@ -407,22 +407,34 @@ def _entries() -> tuple[tuple[str, str, str, float, bool], ...]:
     return tuple(out)
 
 
+@cache
+def _by_first_char() -> dict[str, tuple[tuple[str, str, str, float, bool], ...]]:
+    """Entries grouped by their first character: a text is only tested for terms that can start in it."""
+    groups: dict[str, list[tuple[str, str, str, float, bool]]] = {}
+    for entry in _entries():
+        groups.setdefault(entry[2][0], []).append(entry)
+    return {c: tuple(entries) for c, entries in groups.items()}
+
+
 def _hits(text: str) -> list[tuple[str, str, str, float]]:
     """Lexicon entries present in normalised text. A term inside a longer matched term of the same subdomain
     (风电 inside 风电机组) is not counted twice."""
     if not text:
         return []
     padded = " " + _NON_WORD.sub(" ", text) + " "
+    groups = _by_first_char()
     found = []
-    for domain, sub, term, weight, ascii_ in _entries():
-        if ascii_:
-            needle = f" {term} " if len(term) <= 3 else f" {term}"
-            if needle not in padded:
+    for char in set(text) & groups.keys():
+        for domain, sub, term, weight, ascii_ in groups[char]:
+            if ascii_:
+                needle = f" {term} " if len(term) <= 3 else f" {term}"
+                if needle not in padded:
+                    continue
+            elif term not in text:
                 continue
-        elif term not in text:
-            continue
-        found.append((domain, sub, term, weight))
-    longest = {}
+            found.append((domain, sub, term, weight))
+    found.sort()  # set order varies between runs: keep results (and ties) deterministic
+    longest: dict[str, list[str]] = {}
     for domain, sub, term, weight in found:
         longest.setdefault(sub, []).append(term)
     return [h for h in found if not any(h[2] != other and h[2] in other for other in longest[h[1]])]

@@ -92,6 +92,23 @@ def import_cmd(
     _print(report.as_dict())
 
 
+@app.command("suggest-domains")
+def suggest_domains() -> None:
+    """Refresh the suggested domain of every record without a domain (after upgrading; emits feed events)."""
+    database, _ = _open()
+    changed: dict[str, int] = {}
+    for name, kind in KINDS.items():
+        after: str | None = None
+        changed[name] = 0
+        while True:
+            with unit_of_work(database) as uow:
+                ids, after = listings.refresh_suggestions(uow, kind, after_id=after)
+            changed[name] += len(ids)
+            if after is None:
+                break
+    _print({"changed": changed})
+
+
 @app.command("suggestion-accuracy")
 def suggestion_accuracy_cmd(
     directory: Annotated[Path, typer.Option(help="Folder with the demo JSONL files (records with domains)")] = DEMO_DIR,

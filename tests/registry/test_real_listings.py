@@ -154,3 +154,29 @@ def test_bulk_never_changes_an_owner(client):
     assert absent["items"][0]["outcome"] == "updated"
     stored = client.get(f"/v1/demands/{record_id}").json()
     assert stored["owner_org_id"] == a and stored["title"] == "只改标题"
+
+
+def test_refresh_fills_suggestions_of_records_written_without_one(client, ctx):
+    """Records stored before migration 0003 have no suggestion: the refresh adds it with a new version and event."""
+    from services.registry.listings import repository, service
+    from services.registry.listings.kinds import DEMAND
+    from services.registry.uow import unit_of_work
+
+    body = client.post("/v1/demands", json=demand(domain=None, title="光伏电站运维", description="屋顶光伏电站组件清洗和运维，提高发电量。")).json()
+    with ctx.database.write() as session:  # as if written before 0003
+        repository.get(session, DEMAND, body["id"]).domain_suggestion = None
+    start = head(client)
+    changed: list[str] = []
+    after = None
+    while True:
+        with unit_of_work(ctx.database) as uow:
+            ids, after = service.refresh_suggestions(uow, DEMAND, after_id=after, limit=50)
+        changed += ids
+        if after is None:
+            break
+    assert body["id"] in changed
+    record = client.get(f"/v1/demands/{body['id']}").json()
+    assert record["domain_suggestion"]["domain"] == "clean_energy" and record["version"] == body["version"] + 1
+    assert any(e["id"] == body["id"] and e["version"] == record["version"] for e in feed(client, after=start))
+    with unit_of_work(ctx.database) as uow:  # nothing left to change
+        assert body["id"] not in service.refresh_suggestions(uow, DEMAND, limit=100000)[0]

@@ -126,6 +126,15 @@ def with_status(session: Session, kind: ListingKind, status: str, limit: int) ->
     return session.execute(stmt).scalars().all()
 
 
+def without_domain(session: Session, kind: ListingKind, after_id: str | None, limit: int) -> Sequence[Any]:
+    """Records with no domain of their own, in id order from after_id (for refreshing their suggested domain)."""
+    m = kind.model
+    stmt = select(m).where(m.domain.is_(None)).order_by(m.id).limit(limit).with_for_update()
+    if after_id is not None:
+        stmt = stmt.where(m.id > after_id)
+    return session.execute(stmt).scalars().all()
+
+
 def insert_many(session: Session, kind: ListingKind, rows: list[dict[str, Any]]) -> None:
     """New records in one multi-row INSERT (ORM bulk insert: column types apply, no per-row objects)."""
     if rows:

@@ -271,6 +271,22 @@ def expire_due(uow: UnitOfWork, kind: ListingKind, today: date | None = None) ->
     return expired
 
 
+def refresh_suggestions(uow: UnitOfWork, kind: ListingKind, *, after_id: str | None = None, limit: int = 500) -> tuple[list[str], str | None]:
+    """Recompute the suggested domain of records without a domain (written before migration 0003, or before the
+    lexicon grew). A changed suggestion is a new version with a feed event, so matching picks it up.
+    Returns (ids changed, last id seen: pass it as after_id for the next batch; None when done)."""
+    rows = repository.without_domain(uow.session, kind, after_id, limit)
+    changed = []
+    for row in rows:
+        before = row.domain_suggestion
+        _refresh_suggestion(kind, row)
+        if row.domain_suggestion != before:
+            _touch(kind, row)
+            uow.emit(kind.entity.value, row.id, ChangeOp.update.value, row.version)
+            changed.append(row.id)
+    return changed, (rows[-1].id if len(rows) == limit else None)
+
+
 def screen_pending(uow: UnitOfWork, kind: ListingKind, policy: ListingPolicy, limit: int = 500) -> list[str]:
     """Deferred mode: screen records still `submitted`."""
     inline = ListingPolicy(screening_inline=True, listing_days=policy.listing_days)
