@@ -6,10 +6,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 
-
-from shared.errors import FieldError
 from services.registry.listings.kinds import ListingKind
 from services.registry.screening.schemas import ScreeningReason, ScreeningResult
+from shared.errors import FieldError
 
 
 class ItemScreening(BaseModel):
