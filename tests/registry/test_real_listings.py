@@ -180,3 +180,15 @@ def test_refresh_fills_suggestions_of_records_written_without_one(client, ctx):
     assert any(e["id"] == body["id"] and e["version"] == record["version"] for e in feed(client, after=start))
     with unit_of_work(ctx.database) as uow:  # nothing left to change
         assert body["id"] not in service.refresh_suggestions(uow, DEMAND, limit=100000)[0]
+
+
+def test_bulk_atomic_names_every_malformed_item(client):
+    source = f"b{marker()[2:]}"
+    answer = _bulk(client, "/v1/demands", [{**demand(title="风"), "external_ref": _ref(source, 0)},
+                                          {**demand(), "external_ref": _ref(source, 1)},
+                                          {**demand(budget_min_cny="900000.00"), "external_ref": _ref(source, 2)},
+                                          {**demand(), "unknown_field": 1, "external_ref": _ref(source, 3)}])
+    assert answer.status_code == 422
+    assert [e["field"] for e in answer.json()["errors"]] == [
+        "body.items.0.title", "body.items.2.budget_min_cny", "body.items.3.unknown_field"]
+    assert client.get("/v1/demands", params={"source": source}).json()["items"] == []

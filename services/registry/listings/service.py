@@ -304,7 +304,8 @@ def bulk_upsert(uow: UnitOfWork, kind: ListingKind, items: Sequence[BaseModel | 
                 *, field_prefix: str = "body.items.", atomic: bool = True) -> list[UpsertOutcome]:
     """Create or update by external_ref. Unchanged items get no new version and no event.
 
-    atomic (default): all or nothing; the first invalid item raises a 422 naming `items.<i>.<field>`.
+    atomic (default): all or nothing; invalid items raise one 422 naming `items.<i>.<field>` (every malformed item,
+    or the first that fails a check against the stored data).
     atomic=False: valid items are written, each invalid one comes back as outcome `invalid` with its field errors
     (nothing of it is written: every check runs before the item touches a row).
     An existing record's owner_org_id is never changed or cleared here: a differing one refuses the item.
@@ -318,20 +319,21 @@ def bulk_upsert(uow: UnitOfWork, kind: ListingKind, items: Sequence[BaseModel | 
 
     parsed: dict[int, BaseModel] = {}
     seen: dict[tuple[str, str], int] = {}
+    malformed: list[ProblemError] = []
     for i, raw in enumerate(items):
         try:
             item = _parse_item(kind, raw, field_prefix, i)
-            ref = getattr(item, "external_ref", None)
-            if ref is None:
-                raise invalid(f"{field_prefix}{i}.external_ref", "Every bulk item needs external_ref {source, external_id}.")
-            key = (ref.source, ref.external_id)
-            if key in seen:
-                raise invalid(f"{field_prefix}{i}.external_ref", f"Same external_ref as item {seen[key]}: send each record once per batch.")
+            key = _batch_key(item, seen, f"{field_prefix}{i}.external_ref")
         except ProblemError as error:
-            refuse(i, error)
+            malformed.append(error)
+            results[i] = UpsertOutcome(i, "invalid", errors=list(error.errors))
             continue
         seen[key] = i
         parsed[i] = item
+    if atomic and malformed:  # like request validation: every malformed item named at once
+        errors = [e for error in malformed for e in error.errors]
+        raise ProblemError(422, "Invalid request", f"{len(errors)} field(s) failed validation: "
+                           f"{', '.join(e.field for e in errors[:5])}. Nothing was written.", kind="validation-error", errors=errors)
     # One query for the batch's existing records and one for its owners; rows are flushed once, by the caller's
     # unit of work, together with the feed events.
     existing = repository.by_external_refs(uow.session, kind, list(seen), for_update=True)
@@ -343,9 +345,10 @@ def bulk_upsert(uow: UnitOfWork, kind: ListingKind, items: Sequence[BaseModel | 
         ref = item.external_ref  # type: ignore[attr-defined]
         row = existing.get((ref.source, ref.external_id))
         try:
-            changes = None if row is None else _bulk_changes(kind, row, item, prefix)
             if row is None:
                 _check_owner_in(owners, getattr(item, "owner_org_id", None), f"{prefix}owner_org_id")
+            else:
+                changes = _bulk_changes(kind, row, item, prefix)
         except ProblemError as error:
             refuse(i, error)
             continue
@@ -355,13 +358,23 @@ def bulk_upsert(uow: UnitOfWork, kind: ListingKind, items: Sequence[BaseModel | 
             outcome = "created"
         else:
             before = row.version
-            row = _apply_changes(uow, kind, row, changes or {}, policy, field_prefix=prefix, into=screenings)
+            row = _apply_changes(uow, kind, row, changes, policy, field_prefix=prefix, into=screenings)
             outcome = "unchanged" if row.version == before else "updated"
         results[i] = UpsertOutcome(i, outcome, row.id, row.version, row.status)
     repository.insert_many(uow.session, kind, drafts)
     screening.add_many(uow.session, screenings)
     ran = {s["record_id"]: {"decision": s["decision"], "score": s["score"], "reasons": s["reasons"]} for s in screenings}
     return [replace(r, screening=ran.get(r.id)) if r.id else r for _, r in sorted(results.items())]
+
+
+def _batch_key(item: BaseModel, seen: dict[tuple[str, str], int], field: str) -> tuple[str, str]:
+    ref = getattr(item, "external_ref", None)
+    if ref is None:
+        raise invalid(field, "Every bulk item needs external_ref {source, external_id}.")
+    key = (ref.source, ref.external_id)
+    if key in seen:
+        raise invalid(field, f"Same external_ref as item {seen[key]}: send each record once per batch.")
+    return key
 
 
 def _parse_item(kind: ListingKind, raw: BaseModel | Mapping[str, Any], field_prefix: str, index: int) -> BaseModel:
