@@ -38,12 +38,14 @@ class ImportReport:
     screening_reasons: Counter = field(default_factory=Counter)
     held: list[dict[str, Any]] = field(default_factory=list)  # stored but not published: {line, external_id, title, status, reasons}
     suggested_domains: Counter = field(default_factory=Counter)  # records stored with a suggested domain, by domain
+    domain_from: Counter = field(default_factory=Counter)  # stored records by where their domain came from
 
     def as_dict(self) -> dict[str, Any]:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
                 "rejected": len(self.rejected), "rejected_items": self.rejected,
                 "statuses": dict(self.statuses), "top_screening_reasons": self.screening_reasons.most_common(10),
-                "held_items": self.held[:MAX_HELD_LISTED], "suggested_domains": dict(self.suggested_domains)}
+                "held_items": self.held[:MAX_HELD_LISTED], "suggested_domains": dict(self.suggested_domains),
+                "domain_from": dict(self.domain_from)}
 
 
 MAX_HELD_LISTED = 500
@@ -86,8 +88,7 @@ def import_listings(database: Database, kind: ListingKind, records: Iterable[dic
         record = dict(raw)
         ref = record.get("external_ref") or {"source": source, "external_id": str(record.pop("external_id", None) or line)}
         record["external_ref"] = ref
-        if not record.get("domain"):
-            _fill_domain(kind, record, infer, default_domain)
+        domain_from = "record" if record.get("domain") else _fill_domain(kind, record, infer, default_domain)
         try:
             with unit_of_work(database) as uow:
                 _resolve_owner(uow, record, ref["source"])
@@ -107,26 +108,34 @@ def import_listings(database: Database, kind: ListingKind, records: Iterable[dic
             continue
         setattr(report, outcome.outcome, getattr(report, outcome.outcome) + 1)
         report.statuses[outcome.status] += 1
+        report.domain_from[domain_from] += 1
     if report.created or report.updated:
         statistics.refresh(database, kind)  # the first list queries after an import get plans for the new size
     return report
 
 
-def _fill_domain(kind: ListingKind, record: dict[str, Any], infer: bool, default_domain: str | None) -> None:
+def _fill_domain(kind: ListingKind, record: dict[str, Any], infer: bool, default_domain: str | None) -> str:
     """A demand may stay without a domain (the registry stores a suggestion the owner can accept); a technology
-    needs one: the confidently suggested domain, else the operator's --domain, else a less sure suggestion."""
-    if default_domain and "domain" not in kind.required:
-        record["domain"] = default_domain
-    elif "domain" in kind.required:
-        inferred = infer_domain(record) if infer else None
-        if inferred:
-            record["domain"] = inferred[0]
-            if inferred[1] and not record.get("subdomain"):
-                record["subdomain"] = inferred[1]
-        elif default_domain:
+    needs one: the confidently suggested domain, else the operator's --domain, else a less sure suggestion.
+    Returns where the domain came from (counted in the report, so an operator sees how many were guessed)."""
+    if "domain" not in kind.required:
+        if default_domain:
             record["domain"] = default_domain
-        elif infer and (weak := suggest_for_record(record)):
-            record["domain"] = weak.domain
+            return "--domain"
+        return "none (suggestion stored)"
+    inferred = infer_domain(record) if infer else None
+    if inferred:
+        record["domain"] = inferred[0]
+        if inferred[1] and not record.get("subdomain"):
+            record["subdomain"] = inferred[1]
+        return "text (confident suggestion)"
+    if default_domain:
+        record["domain"] = default_domain
+        return "--domain"
+    if infer and (weak := suggest_for_record(record)):
+        record["domain"] = weak.domain
+        return "text (weak suggestion)"
+    return "none"
 
 
 def upsert_organizations(database: Database, records: Iterable[dict[str, Any]]) -> ImportReport:
