@@ -48,6 +48,8 @@ def test_arrows_made_of_dashes_are_not_filler(client):
     arrows = "原料------>破碎------>分选------>再生颗粒，需要提高废塑料回收分选效率，降低能耗，现有分选纯度只有85%左右。"
     body = client.post("/v1/demands", json=demand(title="废塑料分选回收", description=arrows)).json()
     assert body["status"] == "published" and not _reasons(body, "text_quality"), body["screening"]
+    numbers = screen("demand", demand(description="总投资约10000000元，日处理废水2000000升，需要降低吨水电耗，COD排放稳定达标。"))
+    assert not [r for r in numbers.reasons if r["check"] == "text_quality"], numbers.reasons  # digits are numbers, not filler
     filler = client.post("/v1/demands", json=demand(description="废水处理需求" + "啊" * 40)).json()
     assert filler["status"] in ("rejected", "on_hold") and _reasons(filler, "text_quality")
 

@@ -168,10 +168,11 @@ def text_quality(record: Mapping[str, Any]) -> Iterator[Finding]:
 
 
 def _filler(text: str) -> str | None:
-    """The first run of repeated meaningful characters (啊啊啊啊啊啊, 好好好好好好, abcabc…); runs of punctuation or
-    symbols (------ used as arrows, ====== rules, 。。。。。。) are layout, not filler."""
+    """The first run of repeated words or letters (啊啊啊啊啊啊, 好好好好好好, abcabc…); runs of punctuation or
+    symbols (------ used as arrows, ====== rules, 。。。。。。) are layout and runs of digits (10000000元) are
+    numbers, not filler."""
     for match in _FILLER.finditer(text):
-        if any(c.isalnum() for c in match.group(1)):
+        if any(c.isalpha() for c in match.group(1)):
             return match.group(0)
     return None
 
