@@ -88,7 +88,10 @@ def import_cmd(
     database, policy = _open()
     kind = TECHNOLOGY if target == Target.technologies else DEMAND
     records = (map_record(r, mapping) if mapping else r for r in read_records(file, format.value))
-    report = import_listings(database, kind, records, source=source, policy=policy, default_domain=domain)
+    try:
+        report = import_listings(database, kind, records, source=source, policy=policy, default_domain=domain)
+    except (ValueError, UnicodeDecodeError) as exc:  # the file is not what --format says (records read so far are kept)
+        raise typer.BadParameter(f"{file}: {exc}", param_hint="FILE") from None
     _print(report.as_dict())
 
 

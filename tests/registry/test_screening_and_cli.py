@@ -114,3 +114,19 @@ def test_import_wipo_green_english_technologies(cli_env):
     # what still holds an English record is what holds a Chinese one: too little about how it works
     assert {r.split(":")[0] for r in reasons} <= {"description", "core_process"}
     assert report["statuses"].get("published", 0) >= 15
+
+
+def test_import_json_array_and_a_file_that_is_not_one(cli_env, tmp_path):
+    good = tmp_path / "techs.json"
+    good.write_text(json.dumps([{"id": "W1", "technologyNameEN": "Small wind turbine with passive pitch control",
+                                 "description": "A 5 kW wind turbine for farms: blades change pitch with centrifugal force, so it "
+                                                "starts at 2.5 m/s and sheds load in storms; about 8,000 kWh a year at 5 m/s.",
+                                 "companyName": "Example Wind Ltd", "benefitsDescription": "N/A"}]), encoding="utf-8")
+    report = _run(cli_env, "import", "technologies", str(good), "--preset", "wipo-green-wind")
+    assert report["created"] == 1 and report["statuses"] == {"published": 1}
+    bad = tmp_path / "not-array.json"
+    bad.write_text('{"items": []}', encoding="utf-8")
+    result = cli_env.invoke(cli, ["import", "technologies", str(bad), "--format", "json"])
+    assert result.exit_code != 0 and "JSON array" in result.output
+    result = cli_env.invoke(cli, ["import", "technologies", str(good), "--preset", "nope"])
+    assert result.exit_code != 0 and "--preset" in result.output
