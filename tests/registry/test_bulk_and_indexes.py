@@ -19,7 +19,7 @@ from services.registry.listings.statistics import StatisticsRefresher
 from services.registry.uow import unit_of_work
 from tests.registry.helpers import feed, head, marker, tech
 
-KEYSET_INDEXES = {f"ix_technologies_{c}_keyset" for c in ("domain", "status", "owner_org_id", "region")} | {"ix_technologies_keyset"}
+KEYSET_INDEXES = {f"ix_technologies_{c}_keyset" for c in ("listed_domain", "status", "owner_org_id", "region")} | {"ix_technologies_keyset"}
 
 
 def _items(source: str, bodies: list[dict]) -> list[TechnologyCreate]:
@@ -86,8 +86,8 @@ def _assert_migrated(database: Database) -> None:
         assert "domain_suggestion" in {c["name"] for c in inspector.get_columns(table, schema=database.schema)}
     indexes = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("technologies", schema=database.schema)}
     assert KEYSET_INDEXES <= set(indexes)
-    assert indexes["ix_technologies_domain_keyset"] == ["domain", "updated_at", "id"]
-    assert "ix_technologies_domain" not in indexes  # replaced by its composite
+    assert indexes["ix_technologies_listed_domain_keyset"] == ["listed_domain", "updated_at", "id"]  # 0003
+    assert "ix_technologies_domain" not in indexes and "ix_technologies_domain_keyset" not in indexes
     screening = {ix["name"] for ix in inspector.get_indexes("screening_records", schema=database.schema)}
     assert "ix_screening_records_record_id_id" in screening
 
@@ -104,13 +104,15 @@ def test_migrations_apply_on_sqlite_from_0001_with_data():
                     {"id": f"tec_{i}", "domain": domain, "at": "2026-01-01 00:00:00"})
         _assert_migrated(database)
         with database.read() as session:
-            stmt = select(TECHNOLOGY.model.id).where(TECHNOLOGY.model.domain == "energy_saving").order_by(
+            by_domain = repository._conditions(TECHNOLOGY, ListingFilters(domain="energy_saving"))  # as the list builds it
+            stmt = select(TECHNOLOGY.model.id).where(*by_domain).order_by(
                 TECHNOLOGY.model.updated_at, TECHNOLOGY.model.id).limit(21)
             compiled = stmt.compile(database.engine)
             plan = " ".join(str(r[-1]) for r in session.connection().exec_driver_sql(
                 "EXPLAIN QUERY PLAN " + str(compiled), tuple(compiled.params[n] for n in compiled.positiontup)))
-            assert "ix_technologies_domain_keyset" in plan and "TEMP B-TREE" not in plan, plan
+            assert "ix_technologies_listed_domain_keyset" in plan and "TEMP B-TREE" not in plan, plan
             assert repository.count(session, TECHNOLOGY) == 2
+            assert repository.count(session, TECHNOLOGY, ListingFilters(domain="energy_saving")) == 1  # backfilled
     finally:
         database.dispose()
 

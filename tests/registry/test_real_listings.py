@@ -194,3 +194,20 @@ def test_bulk_atomic_names_every_malformed_item(client):
     assert [e["field"] for e in answer.json()["errors"]] == [
         "body.items.0.title", "body.items.2.budget_min_cny", "body.items.3.unknown_field"]
     assert client.get("/v1/demands", params={"source": source}).json()["items"] == []
+
+
+def test_list_domain_filter_finds_records_by_their_suggested_domain(client):
+    m = marker()
+    body = client.post("/v1/demands", json=demand(
+        domain=None, title=f"风力发电机组叶片维修{m}",
+        description="风电场有30台风力发电机组，叶片前缘腐蚀严重，发电量下降，需要叶片修复和防护涂层技术。")).json()
+    assert body["domain"] is None and body["domain_suggestion"]["domain"] == "clean_energy"
+
+    def listed(**params: str) -> list[str]:
+        return [r["id"] for r in client.get("/v1/demands", params={"q": m, **params}).json()["items"]]
+
+    assert listed(domain="clean_energy") == [body["id"]]
+    assert listed(domain="clean_energy", subdomain="wind") == [body["id"]]
+    assert listed(domain="pollution_control") == []
+    client.patch(f"/v1/demands/{body['id']}", json={"version": body["version"], "domain": "pollution_control"})
+    assert listed(domain="pollution_control") == [body["id"]] and listed(domain="clean_energy") == []

@@ -17,6 +17,10 @@ class ListingColumns(SQLModel):
     domain: str | None = Field(None, max_length=40)
     subdomain: str | None = Field(None, max_length=60)
     domain_suggestion: dict[str, Any] | None = Field(None, sa_type=JSON, description="shared.domain_suggestion result while domain is empty")
+    # What the list's domain/subdomain filters match: the record's own, else the suggested one (kept in step by
+    # listings/service.py). A column of its own so the domain filter stays one index range (migration 0003).
+    listed_domain: str | None = Field(None, max_length=40)
+    listed_subdomain: str | None = Field(None, max_length=60)
     keywords: list[str] = Field(default_factory=list, sa_type=JSON)
     region: str | None = Field(None, max_length=6)
     owner_org_id: str | None = Field(None, max_length=40, foreign_key="organizations.id")
@@ -31,7 +35,7 @@ class ListingColumns(SQLModel):
     expires_at: date | None = Field(None, index=True)
 
 
-FILTER_COLUMNS = ("domain", "status", "owner_org_id", "region")
+FILTER_COLUMNS = ("listed_domain", "status", "owner_org_id", "region")
 
 
 def keyset_indexes(table: str) -> tuple[Index, ...]:

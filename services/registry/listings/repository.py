@@ -73,10 +73,10 @@ def _region_condition(column: Any, code: str) -> Any:
 def _conditions(kind: ListingKind, f: ListingFilters) -> list[Any]:
     m = kind.model
     conds: list[Any] = []
-    if f.domain:
-        conds.append(m.domain == f.domain)
+    if f.domain:  # a record without a domain is listed under its suggested one
+        conds.append(m.listed_domain == f.domain)
     if f.subdomain:
-        conds.append(m.subdomain == f.subdomain)
+        conds.append(m.listed_subdomain == f.subdomain)
     if f.region:
         conds.append(_region_condition(m.region, f.region))
     if f.status:

@@ -71,13 +71,15 @@ def _content_of(kind: ListingKind, row: Any) -> dict[str, Any]:
 
 
 def _refresh_suggestion(kind: ListingKind, row: Any) -> None:
-    """The suggested domain while the record has none: stored with it, carried on the feed, used by matching.
-    Choosing a domain (accepting the suggestion or not) clears it."""
+    """The suggested domain while the record has none: stored with it, carried on the feed, used by matching and
+    by the list's domain filter (listed_domain). Choosing a domain (accepting the suggestion or not) clears it."""
     if row.domain:
         row.domain_suggestion = None
+        row.listed_domain, row.listed_subdomain = row.domain, row.subdomain
         return
     suggestion = suggest_for_record(_content_of(kind, row))
     row.domain_suggestion = suggestion.as_dict() if suggestion else None
+    row.listed_domain, row.listed_subdomain = (suggestion.domain, suggestion.subdomain) if suggestion else (None, None)
 
 
 def _check_owner(uow: UnitOfWork, owner_org_id: str | None, field: str) -> None:
