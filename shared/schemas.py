@@ -122,7 +122,7 @@ PositiveCny = Annotated[Decimal, BeforeValidator(identifiers.cny_text),
                         Field(description="Amount in yuan (CNY) above 0, at most 2 decimals", examples=["3000000.00"]),
                         AfterValidator(identifiers.validate_positive_cny)]
 
-Title = Annotated[str, Field(min_length=4, max_length=120)]
+Title = Annotated[str, Field(min_length=2, max_length=120)]  # real titles: 风车, 蒸馏塔, 能源帆
 ShortText = Annotated[str, Field(max_length=2000)]
 LongText = Annotated[str, Field(max_length=20000)]
 Keyword = Annotated[str, Field(min_length=1, max_length=30)]
@@ -158,6 +158,19 @@ class BenefitFigures(_Strict):
     energy_saved_tce_per_year: float | None = Field(None, ge=0, le=1e8, description="吨标准煤/年")
     co2_reduced_t_per_year: float | None = Field(None, ge=0, le=1e9, description="吨CO2/年")
     water_saved_t_per_year: float | None = Field(None, ge=0, le=1e10, description="吨水/年")
+
+
+class DomainSuggestion(BaseModel):
+    """A domain the registry suggests from the record's text (and IPC codes) while the record has none.
+
+    The owner accepts it by PATCHing `domain` (and `subdomain`); matching uses it for structured fit and domain
+    filters until then. Computed by `shared.domain_suggestion`; null when the record has a domain or the evidence
+    is too thin."""
+
+    domain: str = Field(examples=["clean_energy"])
+    subdomain: str | None = Field(None, examples=["wind"])
+    confidence: float = Field(ge=0, le=1, description="Roughly the probability the suggestion is right (0.3-1)", examples=[0.82])
+    terms: list[str] = Field(default_factory=list, description="Evidence: terms and IPC codes found", examples=[["风力发电", "F03D"]])
 
 
 def _check_range(lo: Decimal | None, hi: Decimal | None, name: str) -> None:
@@ -278,6 +291,7 @@ class TechnologyPublic(BaseModel):
     price_min_cny: Decimal | None = None
     price_max_cny: Decimal | None = None
     region: str | None = None
+    domain_suggestion: DomainSuggestion | None = Field(None, description="Suggested domain while `domain` is empty")
     owner_org_id: str | None = None
     external_ref: ExternalRef | None = None
     status: RecordStatus
@@ -350,6 +364,7 @@ class DemandPublic(BaseModel):
     kind: DemandKind = DemandKind.need
     award_cny: Decimal | None = None
     ip_terms: str | None = None
+    domain_suggestion: DomainSuggestion | None = Field(None, description="Suggested domain while `domain` is empty")
     owner_org_id: str | None = None
     external_ref: ExternalRef | None = None
     status: RecordStatus

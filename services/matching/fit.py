@@ -31,6 +31,15 @@ def _mode_names(modes: set[str]) -> str:
     return "、".join(TRANSFER_MODE_NAMES.get(TransferMode(m), m) for m in sorted(modes) if m in TransferMode.__members__)
 
 
+def effective_domain(record: dict[str, Any]) -> tuple[str | None, bool]:
+    """(domain, suggested): the record's own domain, else the registry's suggested one (`domain_suggestion`, set
+    only while the record has no domain), so real needs without a domain still take part in fit and filters."""
+    if record.get("domain"):
+        return record["domain"], False
+    suggested = (record.get("domain_suggestion") or {}).get("domain")
+    return (suggested, True) if suggested else (None, False)
+
+
 @dataclass
 class Wants:
     """What the asker wants from a candidate; built from request filters and/or the asking record."""
@@ -56,7 +65,7 @@ class Wants:
 
     def merge_record(self, entity: Entity, record: dict[str, Any]) -> "Wants":
         """Add what an asking record implies (a demand's budget and modes, a technology's price and modes)."""
-        self.domain = self.domain or record.get("domain")
+        self.domain = self.domain or effective_domain(record)[0]
         self.region = self.region or (region_province(record["region"]) if record.get("region") else None)
         self.modes = self.modes or _modes(record, entity)
         if entity == Entity.demand:
@@ -70,7 +79,7 @@ def passes(record: dict[str, Any], entity: Entity, filters: Any | None) -> bool:
     """Hard filters from a request (contract: docs/contracts.md "Matching")."""
     if filters is None:
         return True
-    if filters.domain and record.get("domain") != filters.domain:
+    if filters.domain and effective_domain(record)[0] != filters.domain:
         return False
     if filters.region and not region_matches(filters.region, record.get("region")):
         return False
@@ -95,12 +104,13 @@ def assess(record: dict[str, Any], entity: Entity, wants: Wants) -> tuple[float 
     """(score 0..1 or None when nothing could be compared, matched, conflicts); messages are `field: 说明`."""
     matched: list[str] = []
     conflicts: list[str] = []
-    domain = record.get("domain")
+    domain, suggested = effective_domain(record)
     if wants.domain and domain:
+        label = "domain (suggested)" if suggested else "domain"  # a suggestion is the registry's guess, not the owner's
         if domain == wants.domain:
-            matched.append(f"domain: 同属{domain_name(domain)}")
+            matched.append(f"{label}: 同属{domain_name(domain)}")
         else:
-            conflicts.append(f"domain: 领域不同（{domain_name(domain)}，需要{domain_name(wants.domain)}）")
+            conflicts.append(f"{label}: 领域不同（{domain_name(domain)}，需要{domain_name(wants.domain)}）")
     if wants.region and record.get("region") and region_matches(wants.region, record["region"]):
         matched.append(f"region: 同在{PROVINCES.get(record['region'][:2], record['region'])}")
     if entity == Entity.technology:

@@ -13,10 +13,11 @@ from services.registry import migrations
 from services.registry.db import Database
 from services.registry.importer.demo import DEMO_DIR, load_demo
 from services.registry.importer.service import import_listings
-from services.registry.importer.sources import map_record, parse_mapping, read_records
+from services.registry.importer.sources import PRESETS, map_record, parse_mapping, read_records
 from services.registry.listings import service as listings
 from services.registry.listings.kinds import DEMAND, KINDS, TECHNOLOGY
 from services.registry.listings.service import ListingPolicy
+from services.registry.screening import suggestion_accuracy as accuracy
 from services.registry.settings import RegistrySettings
 from services.registry.uow import unit_of_work
 
@@ -30,6 +31,7 @@ class Target(str, Enum):
 
 class Format(str, Enum):
     jsonl = "jsonl"
+    json = "json"
     csv = "csv"
 
 
@@ -64,23 +66,62 @@ def load_demo_cmd(directory: Annotated[Path, typer.Option(help="Folder with the 
 def import_cmd(
     target: Target,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines or CSV file")],
-    format: Annotated[Format, typer.Option("--format")] = Format.jsonl,
-    map: Annotated[str, typer.Option("--map", help="ours=theirs pairs, e.g. title=name,description=description,owner_name=holder,keywords=label")] = "",
-    source: Annotated[str, typer.Option(help="external_ref.source for these records")] = "import",
-    domain: Annotated[str | None, typer.Option(help="Domain when the text does not reveal one")] = None,
+    format: Annotated[Format | None, typer.Option("--format", help="jsonl (default), json (one array) or csv")] = None,
+    map: Annotated[str | None, typer.Option("--map", help="ours=theirs pairs, e.g. title=name,description=description,owner_name=holder,keywords=label")] = None,
+    source: Annotated[str | None, typer.Option(help="external_ref.source for these records (default: import)")] = None,
+    domain: Annotated[str | None, typer.Option(help="Domain when the text does not reveal one (demands: for every record without one)")] = None,
+    preset: Annotated[str | None, typer.Option(help=f"Format, mapping and source of a known file: {', '.join(PRESETS)}")] = None,
 ) -> None:
     """Import foreign records through validation, screening and the feed; prints counts and reasons."""
     if domain is not None and not taxonomy.is_domain(domain):
         raise typer.BadParameter(f"unknown domain {domain!r}; one of {', '.join(taxonomy.DOMAINS)}", param_hint="--domain")
+    if preset is not None and preset not in PRESETS:
+        raise typer.BadParameter(f"unknown preset {preset!r}; one of {', '.join(PRESETS)}", param_hint="--preset")
+    known = PRESETS.get(preset or "")
+    format = format or Format(known.format if known else "jsonl")
+    source = source or (known.source if known else "import")
+    domain = domain or (known.domain if known else None)
     try:
-        mapping = parse_mapping(map)
+        mapping = parse_mapping(map if map is not None else (known.mapping if known else ""))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--map") from None
     database, policy = _open()
     kind = TECHNOLOGY if target == Target.technologies else DEMAND
     records = (map_record(r, mapping) if mapping else r for r in read_records(file, format.value))
-    report = import_listings(database, kind, records, source=source, policy=policy, default_domain=domain)
+    try:
+        report = import_listings(database, kind, records, source=source, policy=policy, default_domain=domain)
+    except (ValueError, UnicodeDecodeError) as exc:  # the file is not what --format says (records read so far are kept)
+        raise typer.BadParameter(f"{file}: {exc}", param_hint="FILE") from None
     _print(report.as_dict())
+
+
+@app.command("suggest-domains")
+def suggest_domains() -> None:
+    """Refresh the suggested domain of every record without a domain (after upgrading; emits feed events)."""
+    database, _ = _open()
+    changed: dict[str, int] = {}
+    for name, kind in KINDS.items():
+        after: str | None = None
+        changed[name] = 0
+        while True:
+            with unit_of_work(database) as uow:
+                ids, after = listings.refresh_suggestions(uow, kind, after_id=after)
+            changed[name] += len(ids)
+            if after is None:
+                break
+    _print({"changed": changed})
+
+
+@app.command("suggestion-accuracy")
+def suggestion_accuracy_cmd(
+    directory: Annotated[Path, typer.Option(help="Folder with the demo JSONL files (records with domains)")] = DEMO_DIR,
+    wipo: Annotated[Path | None, typer.Option(help="WIPO GREEN wind JSON (complete-69-wipo-wind-technologies.json)")] = None,
+) -> None:
+    """Measure the suggested domain against domains people chose (demo records; optionally the WIPO wind file)."""
+    report = {name: accuracy.measure(read_records(directory / f"{name}.jsonl", "jsonl")) for name in ("technologies", "demands")}
+    if wipo is not None:
+        report["wipo_green_wind"] = accuracy.measure(accuracy.wipo_wind_records(read_records(wipo, "json")))
+    _print(report)
 
 
 @app.command("expire-due")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
-from shared.errors import problem_response, validation_problem
+from shared.errors import ProblemError, problem_response, validation_problem
 
 FIELD_BY_MESSAGE = (
     ("unknown domain", "domain"),
@@ -23,17 +24,27 @@ def _is_model_level(path: str) -> bool:
     return parts == ["body"] or (len(parts) == 3 and parts[1] == "items" and parts[2].isdigit())
 
 
+def named_problem(exc: RequestValidationError) -> ProblemError:
+    """The 422 problem for a validation failure, with model-level errors moved onto the field they are about."""
+    problem = validation_problem(exc)
+    for error in problem.errors:
+        if _is_model_level(error.field):
+            for needle, field in FIELD_BY_MESSAGE:
+                if needle in error.message:
+                    error.field = f"{error.field}.{field}"
+                    break
+    fields = ", ".join(e.field for e in problem.errors[:5])
+    problem.detail = f"{len(problem.errors)} field(s) failed validation: {fields}. Fix them and send the request again."
+    return problem
+
+
+def item_problem(exc: ValidationError, path: tuple[str | int, ...]) -> ProblemError:
+    """The same problem for one bulk item validated on its own (path like ("body", "items", 3))."""
+    return named_problem(RequestValidationError([{**e, "loc": (*path, *e["loc"])} for e in exc.errors()]))
+
+
 def install(app: FastAPI) -> None:
     async def handler(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problem = validation_problem(exc)
-        for error in problem.errors:
-            if _is_model_level(error.field):
-                for needle, field in FIELD_BY_MESSAGE:
-                    if needle in error.message:
-                        error.field = f"{error.field}.{field}"
-                        break
-        fields = ", ".join(e.field for e in problem.errors[:5])
-        problem.detail = f"{len(problem.errors)} field(s) failed validation: {fields}. Fix them and send the request again."
-        return problem_response(problem, request)
+        return problem_response(named_problem(exc), request)
 
     app.add_exception_handler(RequestValidationError, handler)

@@ -23,6 +23,8 @@ amounts = st.none() | st.decimals(min_value=0, max_value=10_000_000, places=2)
 
 records = st.fixed_dictionaries({
     "domain": st.none() | st.sampled_from(DOMAINS),
+    # the registry's suggestion (stored while a record has no domain): used by the domain filter when domain is empty
+    "domain_suggestion": st.none() | st.sampled_from(DOMAINS).map(lambda d: {"domain": d, "subdomain": None, "confidence": 0.6, "terms": []}),
     "region": st.none() | st.sampled_from(REGIONS),
     "stage": st.none() | st.sampled_from([s.value for s in Stage]),
     "trl": st.none() | st.integers(1, 9),

@@ -19,7 +19,7 @@ from services.registry.listings.statistics import StatisticsRefresher
 from services.registry.uow import unit_of_work
 from tests.registry.helpers import feed, head, marker, tech
 
-KEYSET_INDEXES = {f"ix_technologies_{c}_keyset" for c in ("domain", "status", "owner_org_id", "region")} | {"ix_technologies_keyset"}
+KEYSET_INDEXES = {f"ix_technologies_{c}_keyset" for c in ("listed_domain", "status", "owner_org_id", "region")} | {"ix_technologies_keyset"}
 
 
 def _items(source: str, bodies: list[dict]) -> list[TechnologyCreate]:
@@ -80,37 +80,45 @@ def test_batch_is_all_or_nothing_on_unknown_owner(client, ctx):
 
 def _assert_migrated(database: Database) -> None:
     migrations.upgrade(database)
-    assert migrations.current_revision(database) == "0002"
+    assert migrations.current_revision(database) == "0003"
     inspector = inspect(database.engine)
+    for table in ("technologies", "demands"):  # 0003: the suggested domain
+        assert "domain_suggestion" in {c["name"] for c in inspector.get_columns(table, schema=database.schema)}
     indexes = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("technologies", schema=database.schema)}
     assert KEYSET_INDEXES <= set(indexes)
-    assert indexes["ix_technologies_domain_keyset"] == ["domain", "updated_at", "id"]
-    assert "ix_technologies_domain" not in indexes  # replaced by its composite
+    assert indexes["ix_technologies_listed_domain_keyset"] == ["listed_domain", "updated_at", "id"]  # 0003
+    assert "ix_technologies_domain" not in indexes and "ix_technologies_domain_keyset" not in indexes
     screening = {ix["name"] for ix in inspector.get_indexes("screening_records", schema=database.schema)}
     assert "ix_screening_records_record_id_id" in screening
 
 
-def test_migration_0002_applies_on_sqlite_from_0001_with_data():
+def test_migrations_apply_on_sqlite_from_0001_with_data():
     database = Database(f"sqlite:///{tempfile.mkdtemp()}/registry.db")
     try:
         migrations.upgrade(database, "0001")
-        with unit_of_work(database) as uow:
-            service.bulk_upsert(uow, TECHNOLOGY, _items("m", [tech(), tech(domain="energy_saving", subdomain=None)]), service.ListingPolicy())
+        with database.write() as session:  # rows as 0001 knew them (today's model has later columns)
+            for i, domain in enumerate(("pollution_control", "energy_saving")):
+                session.execute(text(
+                    "INSERT INTO technologies (id, title, domain, keywords, status, version, search_text, created_at, updated_at, "
+                    "patents, transfer_modes) VALUES (:id, '钢渣综合利用技术', :domain, '[]', 'published', 1, '', :at, :at, '[]', '[]')"),
+                    {"id": f"tec_{i}", "domain": domain, "at": "2026-01-01 00:00:00"})
         _assert_migrated(database)
         with database.read() as session:
-            stmt = select(TECHNOLOGY.model.id).where(TECHNOLOGY.model.domain == "energy_saving").order_by(
+            by_domain = repository._conditions(TECHNOLOGY, ListingFilters(domain="energy_saving"))  # as the list builds it
+            stmt = select(TECHNOLOGY.model.id).where(*by_domain).order_by(
                 TECHNOLOGY.model.updated_at, TECHNOLOGY.model.id).limit(21)
             compiled = stmt.compile(database.engine)
             plan = " ".join(str(r[-1]) for r in session.connection().exec_driver_sql(
                 "EXPLAIN QUERY PLAN " + str(compiled), tuple(compiled.params[n] for n in compiled.positiontup)))
-            assert "ix_technologies_domain_keyset" in plan and "TEMP B-TREE" not in plan, plan
+            assert "ix_technologies_listed_domain_keyset" in plan and "TEMP B-TREE" not in plan, plan
             assert repository.count(session, TECHNOLOGY) == 2
+            assert repository.count(session, TECHNOLOGY, ListingFilters(domain="energy_saving")) == 1  # backfilled
     finally:
         database.dispose()
 
 
 @pytest.mark.postgres
-def test_migration_0002_applies_on_postgres(pg_url):
+def test_migrations_apply_on_postgres(pg_url):
     schema = f"mig_{uuid.uuid4().hex[:10]}"
     dsn = pg_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(dsn, autocommit=True) as conn:

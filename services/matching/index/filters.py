@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from services.matching.fit import _amount, _modes
+from services.matching.fit import _amount, _modes, effective_domain
 from shared.matching_schemas import SearchFilters
 from shared.schemas import Entity, Stage, TransferMode
 
@@ -53,7 +53,7 @@ class FilterIndex:
         for label, record in zip(labels, records):
             label = int(label)
             self._ensure(label + 1)
-            self.domain[label] = self._domain_code(record.get("domain"))
+            self.domain[label] = self._domain_code(effective_domain(record)[0])  # own domain, else the suggested one
             self.province[label], self.city[label], self.county[label] = _region_prefixes(record.get("region"))
             self.stage[label] = _STAGE_CODE.get(str(record.get("stage")), -1)
             self.modes[label] = _mode_bits(_modes(record, self.entity))

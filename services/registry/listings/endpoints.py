@@ -3,6 +3,7 @@
 No `from __future__ import annotations` here: FastAPI reads the per-kind schema types from annotations.
 """
 import json
+from dataclasses import asdict
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Annotated, Any
@@ -27,6 +28,9 @@ WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: {"description": "Stale version or conflicting state (problem+json with `current_version`)"},
 }
 EXPORT_BATCH = 500
+ATOMIC_HELP = ("true (default): all or nothing, one invalid item -> 422 naming body.items.<i>.<field> and nothing is written. "
+               "false: valid items are written; each invalid one comes back with outcome `invalid` and its errors "
+               "(also collected in the top-level `errors`), and nothing of it is written.")
 
 
 def _after(cursor: str | None) -> tuple[datetime, str] | None:
@@ -92,18 +96,21 @@ def build_router(kind: ListingKind, filters_dep: Callable[..., ListingFilters], 
                                  headers={"Content-Disposition": f'attachment; filename="{plural}.jsonl"'})
 
     @router.post("/bulk-upsert", response_model=BulkUpsertResult, responses=WRITE_RESPONSES,
-                 summary="Create or update by external_ref, all or nothing; unchanged items are not touched")
+                 summary="Create or update by external_ref; all or nothing unless atomic=false; unchanged items are not touched")
     def bulk_upsert(ctx: Context, request: Request,
-                    payload: Annotated[schemas.bulk, Body(openapi_examples=examples["bulk"])]) -> Any:  # type: ignore[name-defined]
+                    payload: Annotated[schemas.bulk, Body(openapi_examples=examples["bulk"])],  # type: ignore[name-defined]
+                    atomic: Annotated[bool, Query(description=ATOMIC_HELP)] = True) -> Any:
         counts: dict[str, int] = {}
 
         def action(uow: Any) -> Written:
-            outcomes = service.bulk_upsert(uow, kind, payload.items, ctx.policy)
-            counts.update({o: sum(1 for r in outcomes if r.outcome == o) for o in ("created", "updated", "unchanged")})
-            items = [r.__dict__ for r in outcomes]
-            return Written(lambda seq: {"items": items, **counts, "seq": seq})
+            outcomes = service.bulk_upsert(uow, kind, payload.items, ctx.policy, atomic=atomic)
+            counts.update({o: sum(1 for r in outcomes if r.outcome == o) for o in ("created", "updated", "unchanged", "invalid")})
+            items = [asdict(r) for r in outcomes]
+            errors = [e for r in outcomes for e in r.errors]
+            return Written(lambda seq: {"items": items, **counts, "errors": errors, "seq": seq})
 
-        response = execute(ctx.database, request, payload.model_dump(mode="json", exclude_unset=True), action)
+        raw = payload.model_dump(mode="json", exclude_unset=True)
+        response = execute(ctx.database, request, raw if atomic else {**raw, "atomic": False}, action)
         ctx.statistics.record(ctx.database, kind, counts.get("created", 0) + counts.get("updated", 0))  # after commit
         return response
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
@@ -15,6 +16,11 @@ class ListingColumns(SQLModel):
     description: str | None = None
     domain: str | None = Field(None, max_length=40)
     subdomain: str | None = Field(None, max_length=60)
+    domain_suggestion: dict[str, Any] | None = Field(None, sa_type=JSON, description="shared.domain_suggestion result while domain is empty")
+    # What the list's domain/subdomain filters match: the record's own, else the suggested one (kept in step by
+    # listings/service.py). A column of its own so the domain filter stays one index range (migration 0003).
+    listed_domain: str | None = Field(None, max_length=40)
+    listed_subdomain: str | None = Field(None, max_length=60)
     keywords: list[str] = Field(default_factory=list, sa_type=JSON)
     region: str | None = Field(None, max_length=6)
     owner_org_id: str | None = Field(None, max_length=40, foreign_key="organizations.id")
@@ -29,7 +35,7 @@ class ListingColumns(SQLModel):
     expires_at: date | None = Field(None, index=True)
 
 
-FILTER_COLUMNS = ("domain", "status", "owner_org_id", "region")
+FILTER_COLUMNS = ("listed_domain", "status", "owner_org_id", "region")
 
 
 def keyset_indexes(table: str) -> tuple[Index, ...]:

@@ -73,10 +73,10 @@ def _region_condition(column: Any, code: str) -> Any:
 def _conditions(kind: ListingKind, f: ListingFilters) -> list[Any]:
     m = kind.model
     conds: list[Any] = []
-    if f.domain:
-        conds.append(m.domain == f.domain)
+    if f.domain:  # a record without a domain is listed under its suggested one
+        conds.append(m.listed_domain == f.domain)
     if f.subdomain:
-        conds.append(m.subdomain == f.subdomain)
+        conds.append(m.listed_subdomain == f.subdomain)
     if f.region:
         conds.append(_region_condition(m.region, f.region))
     if f.status:
@@ -123,6 +123,15 @@ def due_for_expiry(session: Session, kind: ListingKind, today: date) -> Sequence
 def with_status(session: Session, kind: ListingKind, status: str, limit: int) -> Sequence[Any]:
     m = kind.model
     stmt = select(m).where(m.status == status).order_by(m.id).limit(limit).with_for_update()
+    return session.execute(stmt).scalars().all()
+
+
+def without_domain(session: Session, kind: ListingKind, after_id: str | None, limit: int) -> Sequence[Any]:
+    """Records with no domain of their own, in id order from after_id (for refreshing their suggested domain)."""
+    m = kind.model
+    stmt = select(m).where(m.domain.is_(None)).order_by(m.id).limit(limit).with_for_update()
+    if after_id is not None:
+        stmt = stmt.where(m.id > after_id)
     return session.execute(stmt).scalars().all()
 
 

@@ -2,20 +2,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 
 from services.registry.listings.kinds import ListingKind
-from services.registry.screening.schemas import ScreeningResult
+from services.registry.screening.schemas import ScreeningReason, ScreeningResult
+from shared.errors import FieldError
+
+
+class ItemScreening(BaseModel):
+    decision: str = Field(description="published | on_hold | rejected", examples=["on_hold"])
+    score: int = Field(ge=0, le=100, examples=[70])
+    reasons: list[ScreeningReason] = Field(default_factory=list)
 
 
 class UpsertItemResult(BaseModel):
     index: int = Field(description="Position in the request's items")
-    outcome: str = Field(description="created | updated | unchanged", examples=["created"])
-    id: str
-    version: int
-    status: str = Field(examples=["published"])
+    outcome: str = Field(description="created | updated | unchanged | invalid (invalid only with atomic=false)", examples=["created"])
+    id: str | None = Field(None, description="null for an invalid item")
+    version: int | None = None
+    status: str | None = Field(None, examples=["published"])
+    screening: ItemScreening | None = Field(None, description="The screening this write ran (decision and reasons); null when the "
+                                            "item was unchanged (GET the record for its latest) or invalid")
+    errors: list[FieldError] = Field(default_factory=list, description="Why an invalid item was refused (field paths body.items.<i>.…)")
 
 
 class BulkUpsertResult(BaseModel):
@@ -23,6 +33,8 @@ class BulkUpsertResult(BaseModel):
     created: int
     updated: int
     unchanged: int
+    invalid: int = Field(0, description="Items refused (atomic=false only; nothing of them was written)")
+    errors: list[FieldError] = Field(default_factory=list, description="Every refused item's errors, as a problem's `errors[]`")
     seq: int = Field(description="Feed position covering every write of this batch")
 
 
@@ -49,9 +61,12 @@ def build(kind: ListingKind) -> ListingSchemas:
         f"{name}Patch", __base__=kind.update_schema,
         version=(int | None, Field(None, ge=1, le=2**31 - 1, description='The version you read (or send If-Match: "<version>"); stale -> 409')),
     )
+    # Items are validated one by one by the service (so atomic=false can refuse one and keep the others); the
+    # schema still documents each item as the kind's Create model.
+    item = Annotated[dict[str, Any], WithJsonSchema({"$ref": f"#/components/schemas/{kind.create_schema.__name__}"})]
     bulk = create_model(
         f"{name}BulkUpsert", __base__=_StrictModel,
-        items=(list[kind.create_schema], Field(min_length=1, max_length=1000, description="Each item needs external_ref")),  # type: ignore[name-defined]
+        items=(list[item], Field(min_length=1, max_length=1000, description=f"{kind.create_schema.__name__} objects, each with external_ref")),  # type: ignore[valid-type]
     )
     page = create_model(f"{name}Page", items=(list[record], ...), next_cursor=(str | None, None))  # type: ignore[valid-type]
     return ListingSchemas(record, written, patch, bulk, page)

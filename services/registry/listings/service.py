@@ -6,16 +6,18 @@ unit of work rolls back), so a bad request never leaves a partial write.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
 from types import SimpleNamespace
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from shared import taxonomy
+from shared.domain_suggestion import suggest_for_record
 from shared.errors import FieldError, ProblemError, conflict, invalid, not_found
 from shared.schemas import ChangeOp, DemandKind, RecordStatus
 from services.registry.db import new_id, utcnow
@@ -24,6 +26,7 @@ from services.registry.listings.kinds import ListingKind
 from services.registry.organizations import repository as organizations
 from services.registry.screening import service as screening
 from services.registry.uow import UnitOfWork
+from services.registry.validation import item_problem
 
 SCREENED = {RecordStatus.submitted, RecordStatus.published, RecordStatus.on_hold, RecordStatus.rejected}
 
@@ -37,10 +40,12 @@ class ListingPolicy:
 @dataclass(frozen=True)
 class UpsertOutcome:
     index: int
-    outcome: str  # created | updated | unchanged
-    id: str
-    version: int
-    status: str
+    outcome: str  # created | updated | unchanged | invalid (atomic=false only)
+    id: str | None = None
+    version: int | None = None
+    status: str | None = None
+    screening: dict[str, Any] | None = None  # {decision, score, reasons} of the screening this write ran
+    errors: list[FieldError] = field(default_factory=list)  # why an invalid item was refused
 
 
 # --------------------------------------------------------------------------- helpers
@@ -63,6 +68,18 @@ def _canonical(value: Any) -> Any:
 
 def _content_of(kind: ListingKind, row: Any) -> dict[str, Any]:
     return {f: getattr(row, f) for f in kind.content_fields}
+
+
+def _refresh_suggestion(kind: ListingKind, row: Any) -> None:
+    """The suggested domain while the record has none: stored with it, carried on the feed, used by matching and
+    by the list's domain filter (listed_domain). Choosing a domain (accepting the suggestion or not) clears it."""
+    if row.domain:
+        row.domain_suggestion = None
+        row.listed_domain, row.listed_subdomain = row.domain, row.subdomain
+        return
+    suggestion = suggest_for_record(_content_of(kind, row))
+    row.domain_suggestion = suggestion.as_dict() if suggestion else None
+    row.listed_domain, row.listed_subdomain = (suggestion.domain, suggestion.subdomain) if suggestion else (None, None)
 
 
 def _check_owner(uow: UnitOfWork, owner_org_id: str | None, field: str) -> None:
@@ -162,6 +179,7 @@ def _draft(uow: UnitOfWork, kind: ListingKind, payload: BaseModel, policy: Listi
         updated_at=now,
         published_at=None,
     )
+    _refresh_suggestion(kind, row)
     row.search_text = kind.search_text(row)
     _apply_screening(uow, kind, row, policy, into=screenings)
     uow.emit(kind.entity.value, row.id, ChangeOp.create.value, row.version)
@@ -189,6 +207,7 @@ def _apply_changes(uow: UnitOfWork, kind: ListingKind, row: Any, changes: dict[s
     for name, value in changed.items():
         setattr(row, name, value)
     _check_merged(kind, row, field_prefix)
+    _refresh_suggestion(kind, row)
     _touch(kind, row)
     if row.status in SCREENED:
         _apply_screening(uow, kind, row, policy, into=into)
@@ -217,6 +236,7 @@ def renew(uow: UnitOfWork, kind: ListingKind, record_id: str, expected_version: 
     if row.status not in (RecordStatus.published, RecordStatus.expired, RecordStatus.withdrawn):
         raise conflict(f"Only published, expired or withdrawn listings can be renewed; this one is {row.status}: fix it with PATCH first.",
                        current_version=row.version)
+    _refresh_suggestion(kind, row)  # the lexicon may have grown since the last write
     _touch(kind, row)
     if policy.screening_inline:
         outcome = screening.run(uow.session, kind.entity.value, row, _content_of(kind, row))
@@ -253,6 +273,22 @@ def expire_due(uow: UnitOfWork, kind: ListingKind, today: date | None = None) ->
     return expired
 
 
+def refresh_suggestions(uow: UnitOfWork, kind: ListingKind, *, after_id: str | None = None, limit: int = 500) -> tuple[list[str], str | None]:
+    """Recompute the suggested domain of records without a domain (written before migration 0003, or before the
+    lexicon grew). A changed suggestion is a new version with a feed event, so matching picks it up.
+    Returns (ids changed, last id seen: pass it as after_id for the next batch; None when done)."""
+    rows = repository.without_domain(uow.session, kind, after_id, limit)
+    changed = []
+    for row in rows:
+        before = row.domain_suggestion
+        _refresh_suggestion(kind, row)
+        if row.domain_suggestion != before:
+            _touch(kind, row)
+            uow.emit(kind.entity.value, row.id, ChangeOp.update.value, row.version)
+            changed.append(row.id)
+    return changed, (rows[-1].id if len(rows) == limit else None)
+
+
 def screen_pending(uow: UnitOfWork, kind: ListingKind, policy: ListingPolicy, limit: int = 500) -> list[str]:
     """Deferred mode: screen records still `submitted`."""
     inline = ListingPolicy(screening_inline=True, listing_days=policy.listing_days)
@@ -266,45 +302,105 @@ def screen_pending(uow: UnitOfWork, kind: ListingKind, policy: ListingPolicy, li
 
 
 # --------------------------------------------------------------------------- bulk upsert
-def bulk_upsert(uow: UnitOfWork, kind: ListingKind, items: list[BaseModel], policy: ListingPolicy,
-                *, field_prefix: str = "body.items.") -> list[UpsertOutcome]:
-    """Create or update by external_ref, all or nothing. Unchanged items get no new version and no event."""
+def bulk_upsert(uow: UnitOfWork, kind: ListingKind, items: Sequence[BaseModel | Mapping[str, Any]], policy: ListingPolicy,
+                *, field_prefix: str = "body.items.", atomic: bool = True) -> list[UpsertOutcome]:
+    """Create or update by external_ref. Unchanged items get no new version and no event.
+
+    atomic (default): all or nothing; invalid items raise one 422 naming `items.<i>.<field>` (every malformed item,
+    or the first that fails a check against the stored data).
+    atomic=False: valid items are written, each invalid one comes back as outcome `invalid` with its field errors
+    (nothing of it is written: every check runs before the item touches a row).
+    An existing record's owner_org_id is never changed or cleared here: a differing one refuses the item.
+    """
+    results: dict[int, UpsertOutcome] = {}
+
+    def refuse(i: int, error: ProblemError) -> None:
+        if atomic:
+            raise error
+        results[i] = UpsertOutcome(i, "invalid", errors=list(error.errors))
+
+    parsed: dict[int, BaseModel] = {}
     seen: dict[tuple[str, str], int] = {}
-    for i, item in enumerate(items):
-        ref = getattr(item, "external_ref", None)
-        if ref is None:
-            raise invalid(f"{field_prefix}{i}.external_ref", "Every bulk item needs external_ref {source, external_id}.")
-        key = (ref.source, ref.external_id)
-        if key in seen:
-            raise invalid(f"{field_prefix}{i}.external_ref", f"Same external_ref as item {seen[key]}: send each record once per batch.")
+    malformed: list[ProblemError] = []
+    for i, raw in enumerate(items):
+        try:
+            item = _parse_item(kind, raw, field_prefix, i)
+            key = _batch_key(item, seen, f"{field_prefix}{i}.external_ref")
+        except ProblemError as error:
+            malformed.append(error)
+            results[i] = UpsertOutcome(i, "invalid", errors=list(error.errors))
+            continue
         seen[key] = i
+        parsed[i] = item
+    if atomic and malformed:  # like request validation: every malformed item named at once
+        errors = [e for error in malformed for e in error.errors]
+        raise ProblemError(422, "Invalid request", f"{len(errors)} field(s) failed validation: "
+                           f"{', '.join(e.field for e in errors[:5])}. Nothing was written.", kind="validation-error", errors=errors)
     # One query for the batch's existing records and one for its owners; rows are flushed once, by the caller's
     # unit of work, together with the feed events.
     existing = repository.by_external_refs(uow.session, kind, list(seen), for_update=True)
-    owners = organizations.existing_ids(uow.session, {o for item in items if (o := getattr(item, "owner_org_id", None))})
-    results = []
+    owners = organizations.existing_ids(uow.session, {o for item in parsed.values() if (o := getattr(item, "owner_org_id", None))})
     drafts: list[dict[str, Any]] = []
     screenings: list[dict[str, Any]] = []
-    for i, item in enumerate(items):
+    for i, item in parsed.items():
         prefix = f"{field_prefix}{i}."
         ref = item.external_ref  # type: ignore[attr-defined]
         row = existing.get((ref.source, ref.external_id))
+        try:
+            if row is None:
+                _check_owner_in(owners, getattr(item, "owner_org_id", None), f"{prefix}owner_org_id")
+            else:
+                changes = _bulk_changes(kind, row, item, prefix)
+        except ProblemError as error:
+            refuse(i, error)
+            continue
         if row is None:
-            _check_owner_in(owners, getattr(item, "owner_org_id", None), f"{prefix}owner_org_id")
             row = _draft(uow, kind, item, policy, screenings)
             drafts.append(vars(row))
             outcome = "created"
         else:
-            fields = list(kind.content_fields)
-            if getattr(item, "expires_at", None) is None:
-                fields.remove("expires_at")  # the registry set it on publishing; an absent value keeps it
-            changes = _content_values(kind, item, fields)
-            if changes.get("owner_org_id") != row.owner_org_id:
-                _check_owner_in(owners, changes.get("owner_org_id"), f"{prefix}owner_org_id")
             before = row.version
             row = _apply_changes(uow, kind, row, changes, policy, field_prefix=prefix, into=screenings)
             outcome = "unchanged" if row.version == before else "updated"
-        results.append(UpsertOutcome(i, outcome, row.id, row.version, row.status))
+        results[i] = UpsertOutcome(i, outcome, row.id, row.version, row.status)
     repository.insert_many(uow.session, kind, drafts)
     screening.add_many(uow.session, screenings)
-    return results
+    ran = {s["record_id"]: {"decision": s["decision"], "score": s["score"], "reasons": s["reasons"]} for s in screenings}
+    return [replace(r, screening=ran.get(r.id)) if r.id else r for _, r in sorted(results.items())]
+
+
+def _batch_key(item: BaseModel, seen: dict[tuple[str, str], int], field: str) -> tuple[str, str]:
+    ref = getattr(item, "external_ref", None)
+    if ref is None:
+        raise invalid(field, "Every bulk item needs external_ref {source, external_id}.")
+    key = (ref.source, ref.external_id)
+    if key in seen:
+        raise invalid(field, f"Same external_ref as item {seen[key]}: send each record once per batch.")
+    return key
+
+
+def _parse_item(kind: ListingKind, raw: BaseModel | Mapping[str, Any], field_prefix: str, index: int) -> BaseModel:
+    """A bulk item validated on its own, so atomic=false can report it without failing the batch."""
+    if isinstance(raw, BaseModel):
+        return raw
+    if not isinstance(raw, Mapping):
+        raise invalid(f"{field_prefix}{index}", "Each item must be a JSON object.")
+    try:
+        return kind.create_schema.model_validate(raw)
+    except ValidationError as exc:
+        raise item_problem(exc, (*field_prefix.rstrip(".").split("."), index)) from None
+
+
+def _bulk_changes(kind: ListingKind, row: Any, item: BaseModel, prefix: str) -> dict[str, Any]:
+    """An existing record's changes from a bulk item, checked against the whole record before anything is set."""
+    fields = [f for f in kind.content_fields if f != "owner_org_id"]
+    if getattr(item, "expires_at", None) is None:
+        fields.remove("expires_at")  # the registry set it on publishing; an absent value keeps it
+    owner = getattr(item, "owner_org_id", None)
+    if owner is not None and owner != row.owner_org_id:
+        raise invalid(f"{prefix}owner_org_id", f"This record belongs to {row.owner_org_id or 'no organization'}; bulk upsert never "
+                      "changes an owner: send the stored owner_org_id or leave it out.")
+    changes = _content_values(kind, item, fields)
+    merged = SimpleNamespace(**{**_content_of(kind, row), **changes})
+    _check_merged(kind, merged, prefix)
+    return changes

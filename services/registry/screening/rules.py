@@ -17,7 +17,8 @@ from functools import cache
 from typing import Any
 
 from shared import taxonomy
-from shared.text import cjk_ratio, normalize
+from shared.domain_suggestion import DomainSuggestion, suggest_for_record
+from shared.text import normalize
 
 PENALTY = {"reject": 100, "fix": 25, "warn": 5}
 PASS_SCORE = 60  # below this, even without a `fix` finding, the listing goes on hold
@@ -25,18 +26,28 @@ MIN_DESCRIPTION = {"technology": 30, "demand": 15}
 # A technology listing needs some technical substance: a real description, a core process or key parameters.
 # Slogans alone ("效果显著，欢迎洽谈") cannot be evaluated or matched.
 MIN_SUBSTANTIVE_DESCRIPTION = 40
-MIN_CJK_RATIO = 0.3
+# An English word carries about what one to two Chinese characters do: minimum lengths count Latin text at a third.
+LATIN_CHARS_PER_CJK = 3
+MIN_CJK_CHARS = 2  # a field with a Chinese part (搅拌曝气装置（DTA：Draft Tube Aerator）) is read as Chinese
+# English fields (international technologies) get the same kind of check in their language: mostly letters, in
+# words that look like words (a vowel, a plausible length), not keyboard mash or a string of codes.
+MIN_LETTER_SHARE = 0.5
+MIN_WORDLIKE_SHARE = 0.7
 # 1 t standard coal equivalent emits about 2.6-2.8 t CO2. Process emissions (cement, steel) can add several
 # times that, so a high ratio is only a warning; far beyond it a unit is wrong (kg vs t).
 WARN_CO2_PER_TCE = 4.0
 MAX_CO2_PER_TCE = 30.0
 # General environmental words: enough to show green relevance, too vague to pick a domain.
-GENERAL_GREEN_TERMS = ("环保", "污染", "减排", "排放", "环境", "绿色", "低碳", "修复", "净化", "治理", "节约")
+GENERAL_GREEN_TERMS = ("环保", "污染", "减排", "排放", "环境", "绿色", "低碳", "修复", "净化", "治理", "节约",
+                       "environment", "pollut", "emission", "renewable", "sustainab", "clean energy", "carbon",
+                       "greenhouse", "climate", "energy efficien", "energy saving", "recycl")
 # TRL ranges that fit each development stage (研发, 小试, 中试, 示范, 产业化).
 STAGE_TRL = {"research": (1, 4), "lab": (3, 5), "pilot": (4, 7), "demonstration": (6, 8), "industrialization": (7, 9)}
 BANNED_PHRASES = ("加微信", "加v", "代开发票", "刷单", "兼职日结", "贷款秒批", "博彩", "赌博", "色情")
 _FILLER = re.compile(r"(.{1,6}?)\1{5,}")  # the same 1-6 characters repeated 6+ times in a row
 _LATIN = re.compile(r"[A-Za-z]")
+_WORD = re.compile(r"[a-z]+")
+_VOWELS = set("aeiouy")
 _CJK_CHARS = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -46,6 +57,7 @@ class Finding:
     message: str
     severity: str  # reject | fix | warn
     check: str  # completeness | text_quality | green_relevance | plausibility
+    suggestion: dict[str, Any] | None = None  # a value the owner can accept (the suggested domain)
 
 
 @dataclass(frozen=True)
@@ -56,10 +68,11 @@ class Outcome:
 
 
 def screen(entity: str, record: Mapping[str, Any], *, today: date | None = None) -> Outcome:
+    suggestion = suggest_for_record(record)  # from the text even when a domain is set: evidence of green relevance
     findings = [
-        *completeness(entity, record),
+        *completeness(entity, record, suggestion),
         *text_quality(record),
-        *green_relevance(entity, record),
+        *green_relevance(entity, record, suggestion),
         *plausibility(entity, record, today or date.today()),
     ]
     score = max(0, 100 - sum(PENALTY[f.severity] for f in findings))
@@ -71,7 +84,14 @@ def screen(entity: str, record: Mapping[str, Any], *, today: date | None = None)
         decision = "published"
     if decision == "on_hold" and not any(f.severity == "fix" for f in findings):
         findings.append(Finding("description", f"Overall screening score {score} is below {PASS_SCORE}: fill in the fields named above.", "fix", "completeness"))
-    return Outcome(decision, score, [asdict(f) for f in findings])
+    return Outcome(decision, score, [_reason(f) for f in findings])
+
+
+def _reason(finding: Finding) -> dict[str, Any]:
+    reason = asdict(finding)
+    if reason["suggestion"] is None:
+        del reason["suggestion"]
+    return reason
 
 
 def _text(record: Mapping[str, Any], *fields: str) -> str:
@@ -85,26 +105,42 @@ def _text(record: Mapping[str, Any], *fields: str) -> str:
     return "\n".join(parts)
 
 
-def completeness(entity: str, record: Mapping[str, Any]) -> Iterator[Finding]:
+def completeness(entity: str, record: Mapping[str, Any], suggestion: DomainSuggestion | None = None) -> Iterator[Finding]:
     body_fields = ("summary", "description") if entity == "technology" else ("description",)
     body = _text(record, *body_fields)
     minimum = MIN_DESCRIPTION[entity]
-    if len(normalize(body)) < minimum:
-        yield Finding("description", f"Describe the {'technology' if entity == 'technology' else 'need'} in at least {minimum} characters (现状、技术内容、指标).", "fix", "completeness")
+    if _content_length(body) < minimum:
+        yield Finding("description", f"Describe the {'technology' if entity == 'technology' else 'need'} in at least {minimum} characters "
+                      f"(about {minimum * LATIN_CHARS_PER_CJK} in English): 现状、技术内容、指标 / what it is, how it works, key figures.", "fix", "completeness")
     if not record.get("domain"):
-        yield Finding("domain", "Choose a domain from GET /v1/taxonomy so the listing can be found and matched.", "warn", "completeness")
+        if suggestion is not None:
+            where = taxonomy.domain_name(suggestion.domain) + (
+                f" / {taxonomy.DOMAINS[suggestion.domain].subdomains[suggestion.subdomain]}" if suggestion.subdomain else "")
+            yield Finding("domain", f"No domain chosen. Suggested from the text: {where} ({suggestion.domain}"
+                          f"{'/' + suggestion.subdomain if suggestion.subdomain else ''}, confidence {suggestion.confidence:.2f}, "
+                          f"from {'、'.join(suggestion.terms[:4])}); matching uses it until you choose. Accept it by "
+                          "sending domain (and subdomain) in a PATCH.", "warn", "completeness", suggestion.as_dict())
+        else:
+            yield Finding("domain", "Choose a domain from GET /v1/taxonomy so the listing can be found and matched.", "warn", "completeness")
     if not record.get("region"):
         yield Finding("region", "Give the region (GB/T 2260 code) where the technology is offered or the need arises.", "warn", "completeness")
     if entity == "technology":
-        described = len(normalize(_text(record, "description"))) >= MIN_SUBSTANTIVE_DESCRIPTION
+        described = _content_length(_text(record, "description")) >= MIN_SUBSTANTIVE_DESCRIPTION
         if not described and not record.get("core_process") and not record.get("key_parameters"):
-            yield Finding("core_process", "Say how the technology works: add 核心工艺 (core_process), 关键参数 (key_parameters) or a description of at least 40 characters.", "fix", "completeness")
+            yield Finding("core_process", f"Say how the technology works: add 核心工艺 (core_process), 关键参数 (key_parameters) or a description of at least {MIN_SUBSTANTIVE_DESCRIPTION} characters (about {MIN_SUBSTANTIVE_DESCRIPTION * LATIN_CHARS_PER_CJK} in English).", "fix", "completeness")
         if record.get("trl") is None and not record.get("stage"):
             yield Finding("stage", "State the maturity: stage (研发/小试/中试/示范/产业化) or TRL 1-9.", "warn", "completeness")
         if not record.get("transfer_modes"):
             yield Finding("transfer_modes", "Say how the technology can be transferred (转让, 许可, 作价入股, 合作开发, 技术服务).", "warn", "completeness")
     elif record.get("kind") == "challenge" and not record.get("expected_indicators"):
         yield Finding("expected_indicators", "A challenge (揭榜挂帅) must state measurable target indicators.", "fix", "completeness")
+
+
+def _content_length(text: str) -> float:
+    """Characters of content: Chinese text as is, mostly-Latin text at a third (so English meets the same bar)."""
+    text = normalize(text)
+    cjk = len(_CJK_CHARS.findall(text))
+    return len(text) if cjk * 10 >= 3 * len(text) else cjk + (len(text) - cjk) / LATIN_CHARS_PER_CJK
 
 
 def text_quality(record: Mapping[str, Any]) -> Iterator[Finding]:
@@ -118,17 +154,38 @@ def text_quality(record: Mapping[str, Any]) -> Iterator[Finding]:
         if banned:
             yield Finding(name, f"Contains advertising or prohibited content ({'、'.join(banned)}); listings describe technologies or needs only.", "reject", "text_quality")
             continue
-        filler = _FILLER.search(lowered)
-        if filler and len(filler.group(0)) * 2 >= len(lowered):
-            yield Finding(name, f"Mostly repeated filler text ({filler.group(0)[:20]!r}...): write real content.", "reject", "text_quality")
+        filler = _filler(lowered)
+        if filler and len(filler) * 2 >= len(lowered):
+            yield Finding(name, f"Mostly repeated filler text ({filler[:20]!r}...): write real content.", "reject", "text_quality")
         elif filler:
-            yield Finding(name, f"Contains repeated filler text ({filler.group(0)[:20]!r}): remove it.", "fix", "text_quality")
-        if len(lowered) >= 8 and cjk_ratio(text) < MIN_CJK_RATIO:
-            yield Finding(name, "Write this field in Chinese (at most 70% Latin letters, digits and symbols).", "fix", "text_quality")
+            yield Finding(name, f"Contains repeated filler text ({filler[:20]!r}): remove it.", "fix", "text_quality")
+        if len(lowered) >= 8 and len(_CJK_CHARS.findall(text)) < MIN_CJK_CHARS and not _readable_english(text):
+            yield Finding(name, "Write this field in Chinese or in plain English words (not codes, symbols or random letters).", "fix", "text_quality")
         letters = _LATIN.findall(str(raw))
-        mostly_latin = len(letters) > 2 * len(_CJK_CHARS.findall(text))
-        if mostly_latin and len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+        latin_only = len(_CJK_CHARS.findall(text)) < MIN_CJK_CHARS  # 防锈油：ANTIRUST TERAMI is a product name, not shouting
+        if latin_only and len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.8:
             yield Finding(name, "Do not write in capital letters throughout.", "fix", "text_quality")
+
+
+def _filler(text: str) -> str | None:
+    """The first run of repeated words or letters (啊啊啊啊啊啊, 好好好好好好, abcabc…); runs of punctuation or
+    symbols (------ used as arrows, ====== rules, 。。。。。。) are layout and runs of digits (10000000元) are
+    numbers, not filler."""
+    for match in _FILLER.finditer(text):
+        if any(c.isalpha() for c in match.group(1)):
+            return match.group(0)
+    return None
+
+
+def _readable_english(text: str) -> bool:
+    """Mostly letters, in word-like words: the English counterpart of 'is this written in Chinese'."""
+    chars = [c for c in text if not c.isspace()]
+    letters = [c for c in chars if c.isascii() and c.isalpha()]
+    if not chars or len(letters) / len(chars) < MIN_LETTER_SHARE:
+        return False
+    words = _WORD.findall(text.lower())
+    wordlike = [w for w in words if (len(w) <= 3 or _VOWELS & set(w)) and len(w) <= 20]
+    return len(wordlike) / len(words) >= MIN_WORDLIKE_SHARE if words else False
 
 
 def green_terms(record: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -150,12 +207,17 @@ def _domain_vocabulary() -> dict[str, list[tuple[str, str]]]:
             for code, domain in taxonomy.DOMAINS.items()}
 
 
-def green_relevance(entity: str, record: Mapping[str, Any]) -> Iterator[Finding]:
+def green_relevance(entity: str, record: Mapping[str, Any], suggestion: DomainSuggestion | None = None) -> Iterator[Finding]:
+    """Green if the text uses the taxonomy's vocabulary, a general environmental word, or names a green technology
+    the domain suggester recognises (风力发电, 能源管理系统, 润滑油, hydrogen purity …); generic words alone
+    (a pump, a sensor, payroll data analysis) are not enough."""
     found = green_terms(record)
     text = normalize(_text(record, "title", "summary", "description", "keywords", "benefits"))
-    if not found and not any(term in text for term in GENERAL_GREEN_TERMS):
+    recognised = suggestion is not None and suggestion.specific
+    if not found and not recognised and not any(term in text for term in GENERAL_GREEN_TERMS):
         severity = "fix" if entity == "technology" else "warn"
-        yield Finding("description", "No green-technology term found (e.g. 节能, 减排, 脱硫, 回收利用, 光伏): state the environmental benefit.", severity, "green_relevance")
+        yield Finding("description", "No green-technology term found (e.g. 节能, 减排, 脱硫, 回收利用, 光伏; energy saving, "
+                      "emissions, renewable): state the environmental benefit.", severity, "green_relevance")
         return
     if not found:
         return

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from shared.schemas import RecordStatus
+from shared.schemas import DomainSuggestion, RecordStatus
 
 
 class ScreeningReason(BaseModel):
@@ -13,6 +13,8 @@ class ScreeningReason(BaseModel):
     message: str = Field(examples=["请用至少30个字描述技术内容"])
     severity: str = Field(description="reject | fix | warn", examples=["fix"])
     check: str = Field(description="completeness | text_quality | green_relevance | plausibility", examples=["completeness"])
+    suggestion: DomainSuggestion | None = Field(None, description="On the `domain` reason of a record without one: the suggested "
+                                                "domain; accept it by PATCHing domain (and subdomain)")
 
 
 class ScreeningResult(BaseModel):
