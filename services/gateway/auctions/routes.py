@@ -54,7 +54,7 @@ def list_bidders(auction_id: str, principal: PrincipalDep, session: SessionDep, 
              summary="Bid (English: at least current + increment; sealed: one hidden bid). Same client_bid_id → same bid, not applied twice")
 def place_bid(auction_id: str, body: BidCreate, principal: PrincipalDep, session: SessionDep, now: NowDep, response: Response,
               idempotency_key: IdempotencyKey = None) -> BidPublic:
-    bid, replayed = service.place_bid(session.get_bind(), principal, auction_id, body, idempotency_key, now)
+    bid, replayed = service.place_bid(session, principal, auction_id, body, idempotency_key, now)
     if replayed:
         response.status_code = 200
     return service.bid_view(bid)

@@ -8,11 +8,12 @@ client id (or Idempotency-Key) returns the first result instead of bidding again
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -104,8 +105,7 @@ def readable(session: Session, principal: Principal, auction_id: str, at: dateti
         raise not_found("auction", auction_id)
     if auction.status == AuctionStatus.open and at >= auction.ends_at:
         close(session, None, auction.id, at)
-        session.expire_all()
-        auction = session.get(Auction, auction_id)
+        auction = session.get(Auction, auction_id, populate_existing=True)
     return auction
 
 
@@ -174,14 +174,13 @@ def register_bidder(session: Session, principal: Principal, auction_id: str, bod
 
 
 # --------------------------------------------------------------------------- bids
-def place_bid(engine: Engine, principal: Principal, auction_id: str, body: BidCreate, idempotency_key: str | None,
+def place_bid(session: Session, principal: Principal, auction_id: str, body: BidCreate, idempotency_key: str | None,
               at: datetime) -> tuple[AuctionBid, bool]:
     """One bid in its own locked transaction. Returns (bid, replayed): a retry of a bid already taken is not applied again."""
     require_for_org(principal, Action.trading_bid, principal.org_id, "bids")
     client_bid_id = body.client_bid_id or idempotency_key or new_id("cb")
     amount_fen = yuan_to_fen(body.amount_cny)
-    with Session(engine, expire_on_commit=False) as session:
-        auction = repository.lock(session, auction_id)
+    with _locked(session, auction_id) as auction:
         if auction is None:
             raise not_found("auction", auction_id)
         earlier = repository.bid_by_client_id(session, auction.id, principal.org_id, client_bid_id)
@@ -189,16 +188,18 @@ def place_bid(engine: Engine, principal: Principal, auction_id: str, body: BidCr
             if earlier.amount_fen != amount_fen:
                 raise conflict(f"Bid id {client_bid_id!r} was already used for {fen_to_yuan(earlier.amount_fen)} yuan; "
                                "use a new id for a new bid.", field="body.client_bid_id")
+            session.rollback()  # release the lock before answering
             return earlier, True
         _check_bid(session, principal, auction, amount_fen, at)
         extend = auction.anti_snipe_minutes > 0 and at >= auction.ends_at - timedelta(minutes=auction.anti_snipe_minutes)
         new_end = auction.ends_at + timedelta(minutes=auction.anti_snipe_minutes) if extend else auction.ends_at
-        values: dict[str, Any] = {"bid_count": auction.bid_count + 1, "ends_at": new_end, "extensions": auction.extensions + int(extend)}
+        seq = auction.bid_count + 1  # read before the update: the session applies it to `auction` too
+        values: dict[str, Any] = {"bid_count": seq, "ends_at": new_end, "extensions": auction.extensions + int(extend)}
         if auction.kind == AuctionKind.english:
             values |= {"current_fen": amount_fen, "leader_org_id": principal.org_id}
         if not repository.compare_and_set(session, auction, values):  # cannot happen while we hold the lock; never apply blindly
             raise conflict("The auction changed while your bid was checked; send it again.")
-        bid = AuctionBid(id=new_id("bid"), auction_id=auction.id, seq=auction.bid_count + 1, bidder_org_id=principal.org_id,
+        bid = AuctionBid(id=new_id("bid"), auction_id=auction.id, seq=seq, bidder_org_id=principal.org_id,
                          key_id=principal.key_id, client_bid_id=client_bid_id, amount_fen=amount_fen, placed_at=at,
                          extended_end_to=new_end if extend else None)
         session.add(bid)
@@ -239,41 +240,53 @@ def _check_bid(session: Session, principal: Principal, auction: Auction, amount_
 # --------------------------------------------------------------------------- closing
 def close(session: Session, principal: Principal | None, auction_id: str, at: datetime) -> None:
     """Close an auction past its end: the winner's bid opens a deal, the others' deposits are marked for return.
-    Idempotent: an auction already closed is left as it is. Runs in its own locked transaction."""
-    with Session(session.get_bind(), expire_on_commit=False) as tx:
-        auction = repository.lock(tx, auction_id)
-        if auction is None:
-            raise not_found("auction", auction_id)
+    Idempotent: an auction already closed is left as it is. Runs in its own locked transaction (commits)."""
+    with _locked(session, auction_id) as auction:
         if auction.status != AuctionStatus.open:
-            tx.rollback()
+            session.rollback()
             return
         if at < auction.ends_at:
             raise conflict(f"The auction runs until {auction.ends_at.isoformat()}; close it after that.",
                            ends_at=auction.ends_at.isoformat())
-        winner_org, winning_fen = _winner(tx, auction)
+        winner_org, winning_fen = _winner(session, auction)
         values: dict[str, Any] = {"closed_at": at}
         deal_id = None
         if winner_org is not None and winning_fen is not None and winning_fen >= auction.reserve_fen:
-            deal = deals.open_trading_deal(tx, principal, origin="auction", origin_id=auction.id, technology_id=auction.technology_id,
+            deal = deals.open_trading_deal(session, principal, origin="auction", origin_id=auction.id, technology_id=auction.technology_id,
                                            seller_org_id=auction.seller_org_id, buyer_org_id=winner_org, amount_fen=winning_fen,
                                            broker_org_id=operator_org_id(), domain=auction.domain, region=auction.region, at=at)
             deal_id = deal.id
             values |= {"status": AuctionStatus.closed.value, "winner_org_id": winner_org, "winning_fen": winning_fen, "deal_id": deal.id}
         else:
             values |= {"status": AuctionStatus.failed.value}
-        if not repository.compare_and_set(tx, auction, values):
+        if not repository.compare_and_set(session, auction, values):
             raise conflict("The auction changed while it was being closed; read it again.")
-        for bidder in repository.bidders(tx, auction.id):
+        for bidder in repository.bidders(session, auction.id):
             bidder.deposit_status = "applied" if bidder.org_id == winner_org and deal_id else "to_return"
-            tx.add(bidder)
-        audit.record(tx, principal, f"auction.{values['status']}", "auction", auction.id,
+            session.add(bidder)
+        audit.record(session, principal, f"auction.{values['status']}", "auction", auction.id,
                      {"winner_org_id": values.get("winner_org_id"), "winning_fen": values.get("winning_fen"), "deal_id": deal_id,
                       "bid_count": auction.bid_count})
-        webhooks.enqueue_many(tx, {auction.seller_org_id, *(b.org_id for b in repository.bidders(tx, auction.id))},
+        webhooks.enqueue_many(session, {auction.seller_org_id, *(b.org_id for b in repository.bidders(session, auction.id))},
                               EventType.auction_closed,
                               {**_event(auction), "status": values["status"], "winner_org_id": values.get("winner_org_id"),
                                "winning_cny": str(fen_to_yuan(winning_fen)) if deal_id and winning_fen else None, "deal_id": deal_id})
-        tx.commit()
+        session.commit()
+
+
+@contextmanager
+def _locked(session: Session, auction_id: str) -> Iterator[Auction]:
+    """The auction, held by this session's new transaction (see repository.lock); rolled back on any error.
+    The request's own session is used (its read-only work so far is ended first), so a bid holds one connection."""
+    session.commit()
+    try:
+        auction = repository.lock(session, auction_id)
+        if auction is None:
+            raise not_found("auction", auction_id)
+        yield auction
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def _winner(session: Session, auction: Auction) -> tuple[str | None, int | None]:
@@ -290,8 +303,7 @@ def close_by_request(session: Session, principal: Principal, auction_id: str, at
         raise not_found("auction", auction_id)
     require_for_org(principal, Action.trading_list, auction.seller_org_id, "auctions")
     close(session, principal, auction.id, at)
-    session.expire_all()
-    return session.get(Auction, auction_id)
+    return session.get(Auction, auction_id, populate_existing=True)
 
 
 def _event(auction: Auction) -> dict[str, Any]:
