@@ -150,8 +150,7 @@ def register_bidder(session: Session, principal: Principal, auction_id: str, bod
         raise conflict(f"The auction is {auction.status}; registration is closed.", status=auction.status)
     if principal.org_id == auction.seller_org_id:
         raise conflict("The seller cannot bid in its own auction.")
-    if auction.listing_id and listings_repo.applicants(session, auction.listing_id) and principal.org_id not in {
-            a.org_id for a in listings_repo.applicants(session, auction.listing_id)}:
+    if auction.listing_id and principal.org_id not in {a.org_id for a in listings_repo.applicants(session, auction.listing_id)}:
         raise ProblemError(403, "Forbidden", "This auction is among the organizations that applied during the listing's notice.",
                            kind="forbidden")
     if auction.deposit_fen > 0 and not body.deposit_reference.strip():
@@ -191,7 +190,9 @@ def place_bid(session: Session, principal: Principal, auction_id: str, body: Bid
             session.rollback()  # release the lock before answering
             return earlier, True
         _check_bid(session, principal, auction, amount_fen, at)
-        extend = auction.anti_snipe_minutes > 0 and at >= auction.ends_at - timedelta(minutes=auction.anti_snipe_minutes)
+        # sealed bids cannot be sniped (nobody sees them), and an extension would tell everyone a bid came in
+        extend = (auction.kind == AuctionKind.english and auction.anti_snipe_minutes > 0
+                  and at >= auction.ends_at - timedelta(minutes=auction.anti_snipe_minutes))
         new_end = auction.ends_at + timedelta(minutes=auction.anti_snipe_minutes) if extend else auction.ends_at
         seq = auction.bid_count + 1  # read before the update: the session applies it to `auction` too
         values: dict[str, Any] = {"bid_count": seq, "ends_at": new_end, "extensions": auction.extensions + int(extend)}
@@ -207,8 +208,11 @@ def place_bid(session: Session, principal: Principal, auction_id: str, body: Bid
         audit.record(session, principal, "auction.bid", "auction", auction.id,
                      {"bid_id": bid.id, "seq": bid.seq, **({} if sealed else {"amount_fen": amount_fen}),
                       "extended_end_to": new_end.isoformat() if extend else None})
-        webhooks.enqueue(session, auction.seller_org_id, EventType.auction_bid_placed,
-                         {**_event(auction), "seq": bid.seq, **({} if sealed else {"amount_cny": str(fen_to_yuan(amount_fen))})})
+        if sealed:  # a receipt for the bidder only: telling the seller would reveal how many sealed bids are in
+            webhooks.enqueue(session, principal.org_id, EventType.auction_bid_placed, {**_event(auction), "bid_id": bid.id})
+        else:
+            webhooks.enqueue_many(session, {auction.seller_org_id, principal.org_id}, EventType.auction_bid_placed,
+                                  {**_event(auction), "bid_id": bid.id, "seq": bid.seq, "amount_cny": str(fen_to_yuan(amount_fen))})
         if extend:
             webhooks.enqueue_many(session, {b.org_id for b in repository.bidders(session, auction.id)} | {auction.seller_org_id},
                                   EventType.auction_extended, {**_event(auction), "ends_at": new_end.isoformat()})

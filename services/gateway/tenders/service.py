@@ -103,7 +103,8 @@ async def submit_offer(session: Session, request: Request, principal: Principal,
                         technical_proposal=body.technical_proposal, submitted_at=at)
     session.add(offer)
     audit.record(session, principal, "tender.offer", "tender", tender.id, {"offer_id": offer.id})  # amounts stay sealed
-    webhooks.enqueue(session, tender.buyer_org_id, EventType.tender_offer_submitted, {**_event(tender), "offer_id": offer.id})
+    # a receipt for the bidder only: telling the buyer would reveal how many sealed offers are in
+    webhooks.enqueue(session, principal.org_id, EventType.tender_offer_submitted, {**_event(tender), "offer_id": offer.id})
     try:
         session.commit()
     except IntegrityError:

@@ -39,7 +39,7 @@ from services.gateway.trading_listings.schemas import (
 )
 from services.gateway.webhooks import service as webhooks
 from services.gateway.webhooks.schemas import EventType
-from shared.errors import ProblemError, conflict, invalid, not_found
+from shared.errors import conflict, invalid, not_found
 
 
 async def create_listing(session: Session, request: Request, principal: Principal, body: ListingCreate, at: datetime) -> TradeListing:
@@ -219,7 +219,3 @@ def view(session: Session, principal: Principal, listing: TradeListing) -> Listi
                     for a in applicants] if insider else None,
     )
 
-
-def forbid_unless_insider(principal: Principal, listing: TradeListing) -> None:
-    if not is_party(principal, listing.seller_org_id):
-        raise ProblemError(403, "Forbidden", "Only the listing's holder or an admin can do this.", kind="forbidden")
