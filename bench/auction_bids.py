@@ -31,7 +31,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.support.servers import TEST_SERVICE_TOKEN, running  # noqa: E402
+from tests.support.servers import TEST_SERVICE_TOKEN, running
 
 BIDDERS = 8
 BIDS_PER_BIDDER = 150

@@ -88,8 +88,9 @@ def world(registry_service, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 @pytest.fixture(scope="module")
 def pg_world(registry_service, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:  # noqa: F811
-    from tests.conftest import postgres_available, PG_URL
     import os
+
+    from tests.conftest import PG_URL, postgres_available
 
     reason = postgres_available()
     if reason:

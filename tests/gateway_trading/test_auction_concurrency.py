@@ -9,6 +9,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 
@@ -68,7 +69,7 @@ def _hammer(world: World) -> None:
     assert {b["id"] for b in stored} == set(accepted), "an accepted bid was lost, or a refused one stored"
     assert [b["seq"] for b in stored] == list(range(1, len(stored) + 1))
     amounts = [Decimal(b["amount_cny"]) for b in stored]
-    assert all(later - earlier >= INCREMENT for earlier, later in zip(amounts, amounts[1:])), "not strictly increasing"
+    assert all(later - earlier >= INCREMENT for earlier, later in pairwise(amounts)), "not strictly increasing"
     final = ok(world.call("S", "GET", f"/v1/auctions/{auction['id']}"))
     assert Decimal(final["current_cny"]) == max(amounts) == amounts[-1]
     assert final["bid_count"] == len(stored) and final["leader_org_id"] == stored[-1]["bidder_org_id"]

@@ -6,7 +6,15 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response
 
 from services.gateway.auctions import repository, service
-from services.gateway.auctions.schemas import AuctionCreate, AuctionPublic, AuctionStatus, BidCreate, BidderPublic, BidderRegister, BidPublic
+from services.gateway.auctions.schemas import (
+    AuctionCreate,
+    AuctionPublic,
+    AuctionStatus,
+    BidCreate,
+    BidderPublic,
+    BidderRegister,
+    BidPublic,
+)
 from services.gateway.auth.deps import PrincipalDep
 from services.gateway.db import SessionDep
 from services.gateway.trading_common.clock import NowDep

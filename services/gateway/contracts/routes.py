@@ -8,7 +8,12 @@ from fastapi import APIRouter, Query, Request, Response
 
 from services.gateway.auth.deps import PrincipalDep
 from services.gateway.contracts import service
-from services.gateway.contracts.schemas import ContractGroupBy, ContractPublic, ContractRegister, ContractStats
+from services.gateway.contracts.schemas import (
+    ContractGroupBy,
+    ContractPublic,
+    ContractRegister,
+    ContractStats,
+)
 from services.gateway.db import SessionDep
 from services.gateway.trading_common.clock import NowDep
 from services.gateway.trading_common.pages import Limit, before, next_cursor
@@ -39,7 +44,7 @@ def list_contracts(principal: PrincipalDep, session: SessionDep, limit: Limit = 
 
 @router.get("/export", summary="Export the contracts you may read as JSON Lines or CSV (UTF-8)",
             responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}}}})
-def export(principal: PrincipalDep, session: SessionDep, format: ExportFormat = ExportFormat.jsonl) -> Response:  # noqa: A002
+def export(principal: PrincipalDep, session: SessionDep, format: ExportFormat = ExportFormat.jsonl) -> Response:
     rows = service.visible(session, principal, None, None)
     if format == ExportFormat.csv:
         return Response(service.export_csv(rows), media_type="text/csv; charset=utf-8",

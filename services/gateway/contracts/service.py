@@ -21,6 +21,7 @@ from services.gateway.auth.permissions import Action, Scope, forbidden, require
 from services.gateway.brokers import repository as deals_repo
 from services.gateway.brokers import service as deals
 from services.gateway.brokers.columns import new_id
+from services.gateway.brokers.models import Deal, Engagement, Introduction
 from services.gateway.brokers.stages import DealStage
 from services.gateway.contracts import repository
 from services.gateway.contracts.models import TechContract
@@ -54,8 +55,9 @@ async def register(session: Session, request: Request, principal: Principal, bod
         raise conflict(f"The deal is {deal.stage}; a contract is registered once the deal is closed (成交).", field="body.deal_id")
     if repository.for_deal(session, deal.id):
         raise conflict("This deal's contract is already registered.", field="body.deal_id")
-    seller = body.seller_org_id or deal.seller_org_id
-    buyer = body.buyer_org_id or deal.buyer_org_id
+    deal_seller, deal_buyer = _parties(session, deal)
+    seller = body.seller_org_id or deal_seller
+    buyer = body.buyer_org_id or deal_buyer
     if not seller:
         raise invalid("body.seller_org_id", "This deal does not record its seller; give the seller organization id.")
     if not buyer:
@@ -91,6 +93,20 @@ async def register(session: Session, request: Request, principal: Principal, bod
         session.rollback()
         raise conflict("This deal's contract is already registered.", field="body.deal_id") from None
     return contract
+
+
+def _parties(session: Session, deal: Deal) -> tuple[str | None, str | None]:
+    """(seller, buyer) organizations: recorded on trading deals; for an introduction's deal the technology's owner
+    sells and the demand's owner buys (one is the engagement subject's owner, the other the introduction's target)."""
+    if deal.seller_org_id or deal.buyer_org_id or not deal.introduction_id:
+        return deal.seller_org_id, deal.buyer_org_id
+    intro = session.get(Introduction, deal.introduction_id)
+    engagement = session.get(Engagement, deal.engagement_id) if deal.engagement_id else None
+    if intro is None or engagement is None:
+        return None, None
+    if engagement.subject_entity == "demand":
+        return intro.target_org_id, engagement.subject_owner_org_id
+    return engagement.subject_owner_org_id, intro.target_org_id
 
 
 async def _org_name(request: Request, principal: Principal, org_id: str, field: str) -> str:
@@ -143,10 +159,14 @@ def stats(session: Session, principal: Principal, group_by: ContractGroupBy, fro
             figures[0] += 1
             figures[1] += c.contract_amount_fen
             figures[2] += c.transaction_amount_fen
-    row = lambda key, f: ContractStatsRow(key=key, contracts=f[0], contract_amount_cny=fen_to_yuan(f[1]),  # noqa: E731
-                                          transaction_amount_cny=fen_to_yuan(f[2]))
-    return ContractStats(group_by=group_by, from_month=from_month, to_month=to_month, total=row("total", total),
-                         items=[row(k, groups[k]) for k in sorted(groups)])
+    return ContractStats(group_by=group_by, from_month=from_month, to_month=to_month, total=_stats_row("total", total),
+                         items=[_stats_row(k, groups[k]) for k in sorted(groups)])
+
+
+def _stats_row(key: str, figures: list[int]) -> ContractStatsRow:
+    count, contract_fen, transaction_fen = figures
+    return ContractStatsRow(key=key, contracts=count, contract_amount_cny=fen_to_yuan(contract_fen),
+                            transaction_amount_cny=fen_to_yuan(transaction_fen))
 
 
 def _month_after(month: str) -> date:

@@ -8,7 +8,15 @@ from services.gateway.brokers import service as deals
 from services.gateway.brokers.schemas import DealPublic
 from services.gateway.db import SessionDep
 from services.gateway.tenders import repository, service
-from services.gateway.tenders.schemas import AwardCreate, OfferCreate, OfferPublic, ScoresUpdate, TenderCreate, TenderPublic, TenderStatus
+from services.gateway.tenders.schemas import (
+    AwardCreate,
+    OfferCreate,
+    OfferPublic,
+    ScoresUpdate,
+    TenderCreate,
+    TenderPublic,
+    TenderStatus,
+)
 from services.gateway.trading_common.clock import NowDep
 from services.gateway.trading_common.pages import Limit, before, next_cursor
 from shared.errors import PROBLEM_RESPONSES

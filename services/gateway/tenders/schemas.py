@@ -24,7 +24,7 @@ class Weights(BaseModel):
     delivery: int = Field(ge=0, le=100)
 
     @model_validator(mode="after")
-    def _sum_to_100(self) -> "Weights":
+    def _sum_to_100(self) -> Weights:
         if self.price + self.technical + self.delivery != 100:
             raise ValueError(f"price + technical + delivery must sum to 100 (they sum to {self.price + self.technical + self.delivery})")
         return self

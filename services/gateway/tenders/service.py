@@ -164,7 +164,7 @@ def award(session: Session, principal: Principal, tender_id: str, body: AwardCre
     return tender, deal
 
 
-def _scores(tender: Tender, offers: list[TenderOffer]):  # noqa: ANN202 - list[Scored]
+def _scores(tender: Tender, offers: list[TenderOffer]):
     return score([OfferFigures(o.id, o.price_fen, o.delivery_days, o.technical_score, o.submitted_at) for o in offers],
                  tender.weight_price, tender.weight_technical, tender.weight_delivery)
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from services.gateway.commissions.engine import fen_to_yuan, yuan_to_fen
 
-__all__ = ["fen_to_yuan", "yuan_to_fen", "yuan_or_none", "fen_or_none"]
+__all__ = ["fen_or_none", "fen_to_yuan", "yuan_or_none", "yuan_to_fen"]
 
 
 def yuan_or_none(fen: int | None) -> Decimal | None:
