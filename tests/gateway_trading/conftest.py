@@ -76,6 +76,8 @@ def build_world(gw: TestClient) -> World:
     world = World(gw, clock, keys, orgs)
     world.technologies["S"] = ok(gw.post("/v1/technologies", json=technology("空压机余热回收技术（高校成果）"), headers=auth(keys["S"])), 201)
     assert world.technologies["S"]["status"] == "published", world.technologies["S"]
+    world.technologies["B2"] = ok(gw.post("/v1/technologies", json=technology("芬顿氧化+生化组合印染废水处理技术"),
+                                          headers=auth(keys["B2"])), 201)
     return world
 
 

@@ -71,12 +71,15 @@ def test_offer_after_the_deadline_and_bad_offers(world: World) -> None:
         "title": "余热利用技术招标", "requirements": "回收效率≥70%", "weights": {"price": 50, "technical": 50, "delivery": 0},
         "deadline": (world.clock() + timedelta(hours=1)).isoformat()}), 201)
     offers = f"/v1/tenders/{tender['id']}/offers"
-    problem(world.call("B2", "POST", offers, json={"price_cny": "10.005", "delivery_days": 10, "technical_proposal": "方案"}),
+    tech = world.technologies["B2"]["id"]
+    problem(world.call("B2", "POST", offers, json={"price_cny": "10.005", "delivery_days": 10, "technical_proposal": "方案", "technology_id": tech}),
             422, "body.price_cny")
-    problem(world.call("B2", "POST", offers, json={"price_cny": "10.00", "delivery_days": 0, "technical_proposal": "方案"}),
+    problem(world.call("B2", "POST", offers, json={"price_cny": "10.00", "delivery_days": 0, "technical_proposal": "方案", "technology_id": tech}),
             422, "body.delivery_days")
+    problem(world.call("B3", "POST", offers, json={"price_cny": "10.00", "delivery_days": 10, "technical_proposal": "方案",
+                                                   "technology_id": tech}), 422, "body.technology_id")  # not B3's technology
     world.clock.advance(hours=2)
-    problem(world.call("B2", "POST", offers, json={"price_cny": "10.00", "delivery_days": 10, "technical_proposal": "方案"}),
+    problem(world.call("B2", "POST", offers, json={"price_cny": "10.00", "delivery_days": 10, "technical_proposal": "方案", "technology_id": tech}),
             409, "tender.deadline")
     assert ok(world.call("B1", "GET", f"/v1/tenders/{tender['id']}"))["offer_count"] == 0
 

@@ -214,8 +214,10 @@ def test_tender_sealed_offers_opening_scoring_award(world: World) -> None:
     offers = f"/v1/tenders/{tender['id']}/offers"
     own = ok(world.call("S", "POST", offers, json={"price_cny": "1800000.00", "delivery_days": 90, "technical_proposal": "膜生物反应器+臭氧催化氧化",
                                                    "technology_id": world.technologies["S"]["id"]}), 201)
-    ok(world.call("B2", "POST", offers, json={"price_cny": "1500000.00", "delivery_days": 120, "technical_proposal": "芬顿氧化+生化"}), 201)
-    problem(world.call("B1", "POST", offers, json={"price_cny": "1.00", "delivery_days": 1, "technical_proposal": "自投"}), 409)
+    ok(world.call("B2", "POST", offers, json={"price_cny": "1500000.00", "delivery_days": 120, "technical_proposal": "芬顿氧化+生化",
+                                              "technology_id": world.technologies["B2"]["id"]}), 201)
+    problem(world.call("B1", "POST", offers, json={"price_cny": "1.00", "delivery_days": 1, "technical_proposal": "自投",
+                                                     "technology_id": world.technologies["S"]["id"]}), 409)
     problem(world.call("B3", "POST", offers, json={"price_cny": "-5.00", "delivery_days": 30, "technical_proposal": "x方案"}), 422, "body.price_cny")
     # sealed: the buyer and an admin see nothing, a bidder only its own, the count is hidden
     assert ok(world.call("B1", "GET", offers)) == [] and ok(world.call("admin", "GET", offers)) == []
@@ -224,7 +226,8 @@ def test_tender_sealed_offers_opening_scoring_award(world: World) -> None:
     problem(world.call("B1", "PUT", f"/v1/tenders/{tender['id']}/scores", json={"scores": [{"offer_id": own["id"], "technical_score": 90}]}), 409)
 
     world.clock.advance(days=8)
-    problem(world.call("B3", "POST", offers, json={"price_cny": "1000000.00", "delivery_days": 30, "technical_proposal": "迟到方案"}),
+    problem(world.call("B3", "POST", offers, json={"price_cny": "1000000.00", "delivery_days": 30, "technical_proposal": "迟到方案",
+                                                     "technology_id": world.technologies["B2"]["id"]}),
             409, "tender.deadline")
     opened = ok(world.call("B2", "GET", f"/v1/tenders/{tender['id']}"))
     assert (opened["status"], opened["offer_count"]) == ("opened", 2)

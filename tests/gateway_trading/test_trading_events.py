@@ -50,7 +50,8 @@ def test_events_for_listing_auction_and_tender(world: World) -> None:
         "title": "余热回收技术招标", "requirements": "回收率≥70%", "weights": {"price": 60, "technical": 40, "delivery": 0},
         "deadline": (world.clock() + timedelta(days=1)).isoformat()}), 201)
     ok(world.call("B2", "POST", f"/v1/tenders/{tender['id']}/offers",
-                  json={"price_cny": "90000.00", "delivery_days": 30, "technical_proposal": "热管换热方案"}), 201)
+                  json={"price_cny": "90000.00", "delivery_days": 30, "technical_proposal": "热管换热方案",
+                        "technology_id": world.technologies["B2"]["id"]}), 201)
     assert "tender.offer_submitted" not in _types(world, "B1", buyer)  # sealed: not even that an offer came in
     world.clock.advance(days=2)
     ok(world.call("B1", "GET", f"/v1/tenders/{tender['id']}"))

@@ -42,7 +42,7 @@ class TenderOffer(SQLModel, table=True):
     tender_id: str = Field(foreign_key="tender.id", max_length=40, index=True)
     bidder_org_id: str = Field(max_length=64)
     key_id: str = Field(max_length=40)
-    technology_id: str | None = Field(None, max_length=64)
+    technology_id: str = Field(max_length=64)  # the bidder's published technology the offer is about
     price_fen: int = Field(sa_column=sa.Column(BIGINT, nullable=False))
     delivery_days: int
     technical_proposal: str = Field(max_length=8000)

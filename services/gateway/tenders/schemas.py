@@ -52,7 +52,7 @@ class OfferCreate(BaseModel):
     price_cny: PositiveCny
     delivery_days: int = Field(ge=1, le=3650)
     technical_proposal: str = Field(min_length=2, max_length=8000)
-    technology_id: str | None = Field(None, max_length=64)
+    technology_id: str = Field(max_length=64, description="Your published technology this offer is about (the deal's subject)")
 
 
 class TechnicalScore(BaseModel):
@@ -75,7 +75,7 @@ class OfferPublic(BaseModel):
     id: str
     tender_id: str
     bidder_org_id: str
-    technology_id: str | None
+    technology_id: str
     price_cny: Decimal
     delivery_days: int
     technical_proposal: str

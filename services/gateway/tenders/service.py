@@ -94,10 +94,9 @@ async def submit_offer(session: Session, request: Request, principal: Principal,
         raise conflict("The buyer cannot submit an offer to its own tender.")
     if repository.offer_of(session, tender.id, principal.org_id):
         raise conflict("Your organization already submitted an offer to this tender (one sealed offer per bidder).")
-    if body.technology_id:
-        technology = await records.fetch_published(request, principal, "technology", body.technology_id, field="body.technology_id")
-        if technology.get("owner_org_id") != principal.org_id:
-            raise invalid("body.technology_id", "Offer a published technology your organization owns.")
+    technology = await records.fetch_published(request, principal, "technology", body.technology_id, field="body.technology_id")
+    if technology.get("owner_org_id") != principal.org_id:
+        raise invalid("body.technology_id", "Offer a published technology your organization owns.")
     offer = TenderOffer(id=new_id("tof"), tender_id=tender.id, bidder_org_id=principal.org_id, key_id=principal.key_id,
                         technology_id=body.technology_id, price_fen=yuan_to_fen(body.price_cny), delivery_days=body.delivery_days,
                         technical_proposal=body.technical_proposal, submitted_at=at)
@@ -147,7 +146,7 @@ def award(session: Session, principal: Principal, tender_id: str, body: AwardCre
         raise conflict("Score the technical part of every offer first (PUT .../scores).")
     ranks = {s.offer_id: s.rank for s in _scores(tender, offers)}
     deal = deals.open_trading_deal(session, principal, origin="tender", origin_id=tender.id,
-                                   technology_id=chosen.technology_id or "", seller_org_id=chosen.bidder_org_id,
+                                   technology_id=chosen.technology_id, seller_org_id=chosen.bidder_org_id,
                                    buyer_org_id=tender.buyer_org_id, amount_fen=chosen.price_fen, broker_org_id=operator_org_id(),
                                    domain=tender.domain, region=tender.region, demand_id=tender.demand_id, at=at)
     if not repository.bump(session, tender.id, tender.version, {"status": TenderStatus.awarded.value,

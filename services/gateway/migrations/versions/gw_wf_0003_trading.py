@@ -215,7 +215,7 @@ def upgrade() -> None:
         sa.Column("tender_id", sa.String(40), nullable=False),
         sa.Column("bidder_org_id", sa.String(64), nullable=False),
         sa.Column("key_id", sa.String(40), nullable=False),
-        sa.Column("technology_id", sa.String(64), nullable=True),
+        sa.Column("technology_id", sa.String(64), nullable=False),
         sa.Column("price_fen", BIGINT, nullable=False),
         sa.Column("delivery_days", sa.Integer(), nullable=False),
         sa.Column("technical_proposal", sa.String(8000), nullable=False),
