@@ -39,7 +39,7 @@ from services.gateway.trading_listings.schemas import (
 )
 from services.gateway.webhooks import service as webhooks
 from services.gateway.webhooks.schemas import EventType
-from shared.errors import conflict, invalid, not_found
+from shared.errors import ProblemError, conflict, invalid, not_found
 
 
 async def create_listing(session: Session, request: Request, principal: Principal, body: ListingCreate, at: datetime) -> TradeListing:
@@ -79,8 +79,11 @@ def readable(session: Session, principal: Principal, listing_id: str, at: dateti
 def lapse_if_due(session: Session, listing: TradeListing, at: datetime) -> TradeListing:
     if (listing.status == ListingStatus.notice and at >= listing.notice_ends_at
             and not repository.applicants(session, listing.id) and repository.open_objection_count(session, listing.id) == 0):
-        _change(session, None, listing, ListingStatus.lapsed, at, outcome_note="公示期满，无意向受让方")
-        session.commit()
+        try:
+            _change(session, None, listing, ListingStatus.lapsed, at, outcome_note="公示期满，无意向受让方")
+            session.commit()
+        except ProblemError:  # a concurrent reader lapsed it first: same outcome
+            session.rollback()
         session.refresh(listing)
     return listing
 
