@@ -38,6 +38,14 @@ class Action(StrEnum):
     evaluation_read = "evaluation.read"
     keys_manage = "keys.manage"
     audit_read = "audit.read"
+    trading_read = "trading.read"  # listings with notice, auctions, tenders (public: the notice is public)
+    trading_list = "trading.list"  # list a technology for public trading (挂牌), start its auction
+    trading_object = "trading.object"  # raise an objection during a listing's notice (异议)
+    trading_resolve = "trading.resolve"  # resolve objections (upheld → listing suspended)
+    trading_bid = "trading.bid"  # apply to a listing, register for an auction (deposit), bid, submit tender offers
+    tender_publish = "tender.publish"  # publish a tender (招标), score and award it
+    contract_register = "contract.register"  # register a closed deal as a technology contract (技术合同登记)
+    contract_read = "contract.read"  # contract records, export and contract statistics
 
 
 A, O = Scope.all, Scope.own
@@ -64,9 +72,20 @@ MATRIX: dict[Action, dict[Role, Scope | None]] = {
     Action.evaluation_read:          {R.admin: A, R.broker: A,  R.enterprise: _, R.platform: _, R.evaluator: A},
     Action.keys_manage:              {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _},
     Action.audit_read:               {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _},
+    Action.trading_read:             {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
+    Action.trading_list:             {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.trading_object:           {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
+    Action.trading_resolve:          {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _},
+    Action.trading_bid:              {R.admin: _, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.tender_publish:           {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.contract_register:        {R.admin: A, R.broker: O,  R.enterprise: _, R.platform: _, R.evaluator: _},
+    Action.contract_read:            {R.admin: A, R.broker: O,  R.enterprise: O, R.platform: _, R.evaluator: _},
 }
 # fmt: on
 # contacts_read for brokers: "own" means an engagement of theirs has an accepted introduction for the record.
+# trading_list/tender_publish own: the technology's (demand's) owner organization; trading_bid own: for your own
+# organization only; contract_register own (broker): deals your organization runs; contract_read own: contracts
+# where your organization is seller, buyer or the deal's broker.
 
 
 def scope_of(principal: Principal, action: Action) -> Scope | None:

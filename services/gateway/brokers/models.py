@@ -72,14 +72,21 @@ class Introduction(SQLModel, table=True):
 
 
 class Deal(SQLModel, table=True):
+    """A deal from a broker introduction (origin `introduction`) or from public trading (origin `listing`,
+    `auction` or `tender`, with `origin_id` that record and no introduction/engagement)."""
+
     __tablename__ = "deal"
 
     id: str = Field(primary_key=True, max_length=40)
-    introduction_id: str = Field(foreign_key="introduction.id", max_length=40, unique=True)
-    engagement_id: str = Field(foreign_key="engagement.id", max_length=40, index=True)
+    introduction_id: str | None = Field(None, foreign_key="introduction.id", max_length=40, unique=True)
+    engagement_id: str | None = Field(None, foreign_key="engagement.id", max_length=40, index=True)
     broker_org_id: str = Field(max_length=64, index=True)
     technology_id: str = Field(max_length=64)
-    demand_id: str = Field(max_length=64)
+    demand_id: str | None = Field(None, max_length=64)
+    origin: str = Field("introduction", max_length=20, index=True)  # introduction | listing | auction | tender
+    origin_id: str | None = Field(None, max_length=40, index=True)
+    seller_org_id: str | None = Field(None, max_length=64, index=True)  # trading deals: the two parties
+    buyer_org_id: str | None = Field(None, max_length=64, index=True)
     domain: str | None = Field(None, max_length=40)
     region: str | None = Field(None, max_length=6)
     stage: str = Field(max_length=20, index=True)

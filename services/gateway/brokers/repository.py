@@ -71,7 +71,8 @@ def deals_visible_to(session: Session, org_id: str | None, stage: str | None, li
     if org_id is not None:
         shared_with = select(DealBrokerShare.deal_id).where(DealBrokerShare.broker_org_id == org_id)
         parties = select(Introduction.id).where(Introduction.target_org_id == org_id)
-        stmt = stmt.where(or_(Deal.broker_org_id == org_id, col(Deal.id).in_(shared_with), col(Deal.introduction_id).in_(parties)))
+        stmt = stmt.where(or_(Deal.broker_org_id == org_id, col(Deal.id).in_(shared_with), col(Deal.introduction_id).in_(parties),
+                              Deal.seller_org_id == org_id, Deal.buyer_org_id == org_id))
     if stage:
         stmt = stmt.where(Deal.stage == stage)
     if before:

@@ -181,11 +181,15 @@ class CommissionSummary(BaseModel):
 
 class DealPublic(BaseModel):
     id: str
-    introduction_id: str
-    engagement_id: str
+    introduction_id: str | None
+    engagement_id: str | None
     broker_org_id: str
     technology_id: str
-    demand_id: str
+    demand_id: str | None
+    origin: str = Field("introduction", description="introduction | listing | auction | tender")
+    origin_id: str | None = None
+    seller_org_id: str | None = None
+    buyer_org_id: str | None = None
     stage: DealStage
     stage_name: str = Field(examples=["洽谈"])
     allowed_next: list[DealStage]

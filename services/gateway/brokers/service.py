@@ -4,6 +4,7 @@ Every state change is written with its audit event and its webhook events in one
 """
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -239,9 +240,10 @@ def visible_deal(session: Session, principal: Principal, deal_id: str) -> Deal:
 
 
 def _deal_orgs(session: Session, deal: Deal) -> set[str]:
-    intro = session.get(Introduction, deal.introduction_id)
-    engagement = session.get(Engagement, deal.engagement_id)
+    intro = session.get(Introduction, deal.introduction_id) if deal.introduction_id else None
+    engagement = session.get(Engagement, deal.engagement_id) if deal.engagement_id else None
     orgs = {deal.broker_org_id, *(s.broker_org_id for s in repository.broker_shares(session, deal.id))}
+    orgs |= {o for o in (deal.seller_org_id, deal.buyer_org_id) if o}
     if intro:
         orgs.add(intro.target_org_id)
     if engagement and engagement.subject_owner_org_id:
@@ -322,7 +324,8 @@ def deal_view(session: Session, deal: Deal) -> DealPublic:
     commission = commissions.for_deal(session, deal.id)
     return DealPublic(
         id=deal.id, introduction_id=deal.introduction_id, engagement_id=deal.engagement_id, broker_org_id=deal.broker_org_id,
-        technology_id=deal.technology_id, demand_id=deal.demand_id, stage=DealStage(deal.stage),
+        technology_id=deal.technology_id, demand_id=deal.demand_id, origin=deal.origin, origin_id=deal.origin_id,
+        seller_org_id=deal.seller_org_id, buyer_org_id=deal.buyer_org_id, stage=DealStage(deal.stage),
         stage_name=STAGE_NAMES[DealStage(deal.stage)], allowed_next=sorted(TRANSITIONS[DealStage(deal.stage)]),
         contract_amount_cny=fen_to_yuan(deal.contract_amount_fen) if deal.contract_amount_fen is not None else None,
         version=deal.version, opened_at=deal.opened_at, updated_at=deal.updated_at, closed_at=deal.closed_at,
@@ -338,3 +341,29 @@ def deal_view(session: Session, deal: Deal) -> DealPublic:
             allocations=[AllocationPublic(broker_org_id=a.broker_org_id, share_percent=a.share_percent,
                                           amount_cny=fen_to_yuan(a.amount_fen)) for a in commission[1]]),
     )
+
+
+# --------------------------------------------------------------------------- deals from public trading
+def open_trading_deal(session: Session, principal: Principal | None, *, origin: str, origin_id: str, technology_id: str,
+                      seller_org_id: str, buyer_org_id: str, amount_fen: int | None, broker_org_id: str,
+                      domain: str | None, region: str | None, demand_id: str | None = None, at: datetime | None = None) -> Deal:
+    """Open a deal at 意向 from a trading outcome (listing agreement, auction winner, tender award).
+
+    The deal runs through the same stages and commission as an introduction's; its broker organization is the
+    platform operator (trading_common.operator), who keeps a 100 % share unless brokers are added. Caller commits."""
+    at = at or now()
+    deal = Deal(id=new_id("deal"), broker_org_id=broker_org_id, technology_id=technology_id, demand_id=demand_id,
+                origin=origin, origin_id=origin_id, seller_org_id=seller_org_id, buyer_org_id=buyer_org_id,
+                domain=domain, region=region, stage=DealStage.intent.value, contract_amount_fen=amount_fen,
+                version=1, opened_at=at, updated_at=at)
+    session.add(deal)
+    session.flush()
+    actor_key, actor_org = (principal.key_id, principal.org_id) if principal else ("system", broker_org_id)
+    session.add(DealStageChange(deal_id=deal.id, from_stage=None, to_stage=deal.stage, contract_amount_fen=amount_fen,
+                                note=f"{origin} {origin_id}", actor_key_id=actor_key, actor_org_id=actor_org, at=at))
+    session.add(DealBrokerShare(deal_id=deal.id, broker_org_id=broker_org_id, position=0, share_percent=Decimal(100)))
+    audit.record(session, principal, "deal.open", "deal", deal.id, {"stage": deal.stage, "origin": origin, "origin_id": origin_id})
+    webhooks.enqueue_many(session, {seller_org_id, buyer_org_id, broker_org_id}, EventType.deal_stage_changed,
+                          {"deal_id": deal.id, "from_stage": None, "to_stage": deal.stage, "stage_name": STAGE_NAMES[DealStage.intent],
+                           "origin": origin, "origin_id": origin_id, "version": deal.version})
+    return deal

@@ -15,6 +15,22 @@ class EventType(StrEnum):
     deal_stage_changed = "deal.stage_changed"
     commission_computed = "commission.computed"
     match_found = "match.found"
+    # public trading (docs/trading.md)
+    trade_listing_published = "trade_listing.published"
+    trade_listing_objection_raised = "trade_listing.objection_raised"
+    trade_listing_objection_resolved = "trade_listing.objection_resolved"
+    trade_listing_applied = "trade_listing.applied"
+    trade_listing_concluded = "trade_listing.concluded"  # agreed, auction, lapsed, suspended or withdrawn
+    auction_opened = "auction.opened"
+    auction_bidder_registered = "auction.bidder_registered"
+    auction_bid_placed = "auction.bid_placed"
+    auction_extended = "auction.extended"
+    auction_closed = "auction.closed"
+    tender_published = "tender.published"
+    tender_offer_submitted = "tender.offer_submitted"
+    tender_opened = "tender.opened"
+    tender_awarded = "tender.awarded"
+    contract_registered = "contract.registered"
 
 
 class SubscriptionCreate(BaseModel):
