@@ -2,7 +2,7 @@
 contract registration, and deals that come from trading (nullable introduction/engagement/demand, origin, parties).
 
 Revision ID: gw_wf_0003
-Revises: gw_wf_0001 (re-point to gw_wf_0002 when the webhooks migration lands first)
+Revises: gw_wf_0002_webhook_rotation
 Create Date: 2026-12-02
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "gw_wf_0003"
-down_revision = "gw_wf_0001"
+down_revision = "gw_wf_0002_webhook_rotation"
 branch_labels = None
 depends_on = None
 
