@@ -50,7 +50,8 @@ def test_search_hit_shape(client):
     hit = body["items"][0]
     assert hit["id"] == "T2"
     assert set(hit) == {"id", "entity", "title", "domain", "region", "score", "strength", "components", "shared_terms", "fit"}
-    assert set(hit["components"]) == {"dense", "lexical", "structured"}
+    assert set(hit["components"]) == {"dense", "lexical", "structured", "dense_z", "terms"}
+    assert 0 <= hit["score"] <= 1
     assert hit["strength"] in {"strong", "possible", "weak"} and set(hit["fit"]) == {"matched", "conflicts"}
 
 
