@@ -11,11 +11,17 @@ only applied. Features describe the pair, never a particular need or record:
   sample's std (raw cosines are compressed into a narrow band for any pair of texts);
 - dense_gap: dense_z minus the best candidate's dense_z (how far behind the best semantic match);
 - dense_rank / lexical_rank: 1 / log2(1 + rank) in each retriever's list (0 when not in it);
-- bm25_rel: BM25 over the best candidate's BM25 (0..1);
+- bm25_rel: BM25 over the best candidate's BM25 (0..1, relative: orders candidates);
+- bm25_abs: BM25 over the query's ideal BM25 (every query term matched with saturated frequency; 0..1,
+  absolute: a query that matches nothing well keeps it low even for its best candidate);
 - coverage: IDF-weighted share of the query's character bigrams found in the record;
 - term_coverage: IDF-weighted share of the query's specific words found in the record (`terms.py`);
 - title_coverage: IDF-weighted share of the record title's bigrams found in the query;
-- latin: share of the query's letters that are Latin (lexical evidence means little for an English query).
+- latin: share of the query's letters that are Latin (lexical evidence means little for an English query);
+- z_x_terms, z_x_coverage, dense_rank_x_terms, lexical_rank_x_terms: products with the lexical evidence
+  (semantic closeness and a top rank count for more when the record also shares the query's specific words;
+  a linear model cannot form these products itself). Without them a job advert's best hit, first in both
+  lists but sharing no word with it, was "strong".
 """
 from __future__ import annotations
 
@@ -32,8 +38,8 @@ import numpy as np
 from services.matching.index.lexical import LexicalIndex, bigrams_only, char_ngrams
 
 FEATURES: tuple[str, ...] = (
-    "dense_z", "dense_gap", "dense_rank", "lexical_rank", "bm25_rel", "coverage", "term_coverage",
-    "title_coverage", "latin",
+    "dense_z", "dense_gap", "dense_rank", "lexical_rank", "bm25_rel", "bm25_abs", "coverage", "term_coverage",
+    "title_coverage", "latin", "z_x_terms", "z_x_coverage", "dense_rank_x_terms", "lexical_rank_x_terms",
 )
 log = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).with_name("rerank_model.json")

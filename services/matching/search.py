@@ -109,6 +109,7 @@ class HybridSearcher:
         lexical_rank = {i: r for r, (i, _) in enumerate(lexical_ranked, start=1)}
         bm25 = dict(lexical_ranked)
         best_bm25 = max(bm25.values(), default=0.0) or 1.0
+        ideal_bm25 = ix.lexical.ideal_score(q.text) or 1.0
         sims = ix.dense.similarity(qvec, ids)
         cosines = np.array([sims.get(i, 0.0) for i in ids])
         z = self.model.dense_z(cosines, ix.dense.background(qvec))
@@ -123,9 +124,12 @@ class HybridSearcher:
             coverage[doc_id] = ix.lexical.coverage(q.text, doc_id)
             record = self.index.store.get(ix.entity, doc_id)
             title = bigrams_only(char_ngrams(str(record.fields.get("title") or ""))) if record else set()
-            rows.append((zi, zi - z.max(), rank_feature(dense_rank.get(doc_id)), rank_feature(lexical_rank.get(doc_id)),
-                         bm25.get(doc_id, 0.0) / best_bm25, coverage[doc_id], term_coverage(terms, text),
-                         weighted_share(title, query_bigrams, ix.lexical), latin))
+            terms_share = term_coverage(terms, text)
+            d_rank, l_rank = rank_feature(dense_rank.get(doc_id)), rank_feature(lexical_rank.get(doc_id))
+            rows.append((zi, zi - z.max(), d_rank, l_rank, bm25.get(doc_id, 0.0) / best_bm25,
+                         bm25.get(doc_id, 0.0) / ideal_bm25, coverage[doc_id], terms_share,
+                         weighted_share(title, query_bigrams, ix.lexical), latin,
+                         zi * terms_share, zi * coverage[doc_id], d_rank * terms_share, l_rank * terms_share))
         return Candidates(ids, np.asarray(rows, dtype=np.float64), dict(zip(ids, cosines.tolist())), coverage,
                           dense_rank, lexical_rank)
 
