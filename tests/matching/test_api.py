@@ -83,9 +83,9 @@ def test_batch(client):
     assert [r["items"][0]["id"] for r in resp.json()["results"]] == ["T3", "T1"]
 
 
-def test_status(client):
+def test_status(client, encoder):
     body = client.get("/v1/status").json()
-    assert body["indexed_seq"] == 5 and body["model"] == "m3e-small"
+    assert body["indexed_seq"] == 5 and body["model"] == encoder.name
     assert body["counts"]["technology"]["indexed"] == 4 and body["counts"]["demand"]["indexed"] == 1
 
 
