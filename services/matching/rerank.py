@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from services.matching.index.lexical import LexicalIndex, bigrams_only, char_ngrams
+from services.matching.index.lexical import LexicalIndex
 
 FEATURES: tuple[str, ...] = (
     "dense_z", "dense_gap", "dense_rank", "lexical_rank", "bm25_rel", "bm25_abs", "coverage", "term_coverage",

@@ -35,7 +35,6 @@ from services.matching.terms import shared_terms, specific_terms, term_coverage
 from services.matching.index.lexical import bigrams_only, char_ngrams
 from shared.matching_schemas import Components, Fit, Hit, SearchFilters
 from shared.schemas import Entity
-from shared.text import normalize
 
 Mode = Literal["fused", "rrf", "dense", "lexical"]
 
