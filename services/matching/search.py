@@ -125,10 +125,15 @@ class HybridSearcher:
             title = bigrams_only(char_ngrams(str(record.fields.get("title") or ""))) if record else set()
             terms_share = term_coverage(terms, text)
             d_rank, l_rank = rank_feature(dense_rank.get(doc_id)), rank_feature(lexical_rank.get(doc_id))
-            rows.append((zi, zi - z.max(), d_rank, l_rank, bm25.get(doc_id, 0.0) / best_bm25,
-                         bm25.get(doc_id, 0.0) / ideal_bm25, coverage[doc_id], terms_share,
-                         weighted_share(title, query_bigrams, ix.lexical), latin,
-                         zi * terms_share, zi * coverage[doc_id], d_rank * terms_share, l_rank * terms_share))
+            values = {
+                "dense_z": zi, "dense_gap": zi - z.max(), "dense_rank": d_rank, "lexical_rank": l_rank,
+                "bm25_rel": bm25.get(doc_id, 0.0) / best_bm25, "bm25_abs": bm25.get(doc_id, 0.0) / ideal_bm25,
+                "coverage": coverage[doc_id], "term_coverage": terms_share,
+                "title_coverage": weighted_share(title, query_bigrams, ix.lexical), "latin": latin,
+                "z_x_terms": zi * terms_share, "z_x_coverage": zi * coverage[doc_id],
+                "dense_rank_x_terms": d_rank * terms_share, "lexical_rank_x_terms": l_rank * terms_share,
+            }
+            rows.append([values[name] for name in FEATURES])
         return Candidates(ids, np.asarray(rows, dtype=np.float64), dict(zip(ids, cosines.tolist())), coverage,
                           dense_rank, lexical_rank)
 
