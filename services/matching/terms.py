@@ -31,6 +31,9 @@ GENERIC_TERMS = frozenset(
     "浓度 含量 效率 效果 成本 费用 能力 标准 达标 指标 情况 工艺 设备 装置 项目 办法 靠谱 处理 治理 改造 "
     "the and for with our we need from that this are can".split()
 )
+# Shown-only: words that name a setting, not a subject (a shared 车间 or 材料 explains no match). They still count
+# in term_coverage, whose fitted weights were measured with them.
+NOT_SHOWN = frozenset("车间 材料 行业 生产 产品 单位 厂家 现场 设施 工程 原料 运行 工业".split())
 _TERM = re.compile(r"^(?:[\u3400-\u9fff]{2,}|[a-z][a-z0-9.+-]+)$")
 _UNITS = frozenset("mg kg km m2 m3 nm3 kw kwh mw mwh gw mpa kpa pa ppm ppb db ml cm mm".split())
 
@@ -89,6 +92,6 @@ def shared_terms(lexical: LexicalIndex, terms: list[tuple[str, float]], doc_text
                 found.setdefault(part, part_weight)
     kept: list[str] = []
     for term in sorted(found, key=lambda t: (-found[t], -len(t))):
-        if not any(term in longer for longer in kept):
+        if term not in NOT_SHOWN and not any(term in longer for longer in kept):
             kept.append(term)
     return kept[:limit]

@@ -113,6 +113,13 @@ def test_shared_terms_skip_words_common_in_the_index():
     assert "有机" in "".join(_shared(rare, "有机", doc))
 
 
+def test_shared_terms_leave_out_setting_words():
+    lex = _lexical(["喷漆车间有机废气沸石转轮", "正极材料修复再生"])
+    assert "车间" not in _shared(lex, "喷漆车间废气", "喷漆车间有机废气沸石转轮")
+    assert "材料" not in _shared(lex, "正极材料回收", "正极材料修复再生")
+    assert "正极" in _shared(lex, "正极材料回收", "正极材料修复再生")
+
+
 def test_shared_terms_most_specific_first():
     lex = _lexical([f"烟气脱硝第{i}号" for i in range(5)] + [f"其他第{i}号" for i in range(25)] + ["烧结烟气脱硝"])
     assert _shared(lex, "脱硝 烧结", "烧结烟气脱硝")[0] == "烧结"
