@@ -14,7 +14,7 @@ export TOKENIZERS_PARALLELISM := false
 help:
 	@echo "make run   - start registry, matching and gateway on the embedded default with demo data"
 	@echo "make test  - run the test suite"
-	@echo "make eval  - matching quality on ../shared/eval/green_smoke.json"
+	@echo "make eval  - matching quality on both labelled sets (../shared/eval), reliability plot in var/eval/"
 	@echo "make bench - benchmarks (slow; see docs/benchmarks.md)"
 
 # torch first, pinned: anything that lets pip choose a newer torch pulls several GB of CUDA packages.
@@ -33,7 +33,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 eval: $(STAMP)
-	$(PY) -m services.matching.evaluation ../shared/eval/green_smoke.json
+	$(PY) -m services.matching.evaluation report ../shared/eval/green_smoke.json ../shared/eval/needs_graded.json --plot var/eval/reliability.png
 
 bench: $(STAMP)
 	$(PIP) install -q --disable-pip-version-check -e '.[bench]'  # txtai, the peer the index benchmark compares with

@@ -92,7 +92,11 @@ class BatchRequest(_Strict):
 class Components(BaseModel):
     dense: float = Field(description="Cosine similarity of the embeddings, -1..1")
     lexical: float = Field(description="IDF-weighted share of the query's terms found in the record, 0..1")
-    structured: float | None = Field(description="Share of compared structured fields that fit, 0..1; null if none compared")
+    structured: float | None = Field(description="Share of compared structured fields that fit, 0..1; null if none compared "
+                                     "(explained, not used to order)")
+    dense_z: float | None = Field(None, description="How many standard deviations the cosine lies above the query's "
+                                  "cosine to a background sample of the index (raw cosines are compressed)")
+    terms: float | None = Field(None, description="IDF-weighted share of the query's specific words found in the record, 0..1")
 
 
 class Fit(BaseModel):
@@ -106,8 +110,11 @@ class Hit(BaseModel):
     title: str = Field(examples=["家具喷涂VOCs沸石转轮吸附浓缩+RTO治理技术"])
     domain: str | None = None
     region: str | None = None
-    score: float = Field(description="Fused rank score 0..1 (reciprocal rank fusion, normalised; 1 = first in both lists)")
-    strength: Literal["strong", "possible", "weak"]
+    score: float = Field(ge=0, le=1, description="Calibrated probability (0..1) that a broker would judge this hit at least "
+                         "partly useful, estimated from the components by a model fitted on graded labels; hits are "
+                         "ordered by it")
+    strength: Literal["strong", "possible", "weak"] = Field(description="Band of `score`: strong and possible have "
+                                                             "fixed lower bounds on the probability (docs/matching.md)")
     components: Components
     shared_terms: list[str] = Field(default_factory=list, examples=[["喷涂", "vocs", "废气"]])
     fit: Fit

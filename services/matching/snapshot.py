@@ -21,7 +21,7 @@ from services.matching.store import RecordStore
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: records embedded whole (chunk mean), no longer cut at 480 characters
 
 
 def snapshot_root(data_dir: Path) -> Path:

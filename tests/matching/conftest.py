@@ -13,7 +13,11 @@ SMOKE_SET = REPO.parent / "shared" / "eval" / "green_smoke.json"
 
 @pytest.fixture(scope="session")
 def encoder() -> Encoder:
-    return load_encoder()
+    """The production default (MATCHING_MODEL / MATCHING_ENCODER_BACKEND), so the tests check what ships."""
+    from services.matching.settings import MatchingSettings
+
+    settings = MatchingSettings()
+    return load_encoder(settings.model, settings.encoder_backend)
 
 
 @pytest.fixture(scope="session")

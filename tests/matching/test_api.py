@@ -50,7 +50,8 @@ def test_search_hit_shape(client):
     hit = body["items"][0]
     assert hit["id"] == "T2"
     assert set(hit) == {"id", "entity", "title", "domain", "region", "score", "strength", "components", "shared_terms", "fit"}
-    assert set(hit["components"]) == {"dense", "lexical", "structured"}
+    assert set(hit["components"]) == {"dense", "lexical", "structured", "dense_z", "terms"}
+    assert 0 <= hit["score"] <= 1
     assert hit["strength"] in {"strong", "possible", "weak"} and set(hit["fit"]) == {"matched", "conflicts"}
 
 
@@ -82,9 +83,9 @@ def test_batch(client):
     assert [r["items"][0]["id"] for r in resp.json()["results"]] == ["T3", "T1"]
 
 
-def test_status(client):
+def test_status(client, encoder):
     body = client.get("/v1/status").json()
-    assert body["indexed_seq"] == 5 and body["model"] == "m3e-small"
+    assert body["indexed_seq"] == 5 and body["model"] == encoder.name
     assert body["counts"]["technology"]["indexed"] == 4 and body["counts"]["demand"]["indexed"] == 1
 
 

@@ -1,109 +1,117 @@
-"""Offline matching evaluation on a labelled set: `python -m services.matching.evaluation PATH`.
+"""Offline matching evaluation on labelled sets, through the service's own document, index and search code.
 
-The set is JSON `{"supplies": {id: text}, "needs": [{"id", "text", "relevant": [ids], "set"}]}`. Supplies are
-indexed in-process with the service's own document/index/search code; each need is searched dense-only,
-lexical-only and fused.
+    python -m services.matching.evaluation report ../shared/eval/green_smoke.json ../shared/eval/needs_graded.json
+    python -m services.matching.evaluation fit ../shared/eval/green_smoke.json ../shared/eval/needs_graded.json
+
+Every set is indexed and its needs encoded once; each need's candidates (both retrievers' top `pool`) and their
+features are kept. The reranker/calibrator is then cross-validated over the union of the sets (folds grouped by
+need), and every reported figure of the reranked order and its strength bands is out-of-fold. `fit` writes the
+model fitted on all labels to `services/matching/rerank_model.json`.
 """
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from services.matching.encoder import Encoder
-from services.matching.evaluation.metrics import summarize
-from services.matching.indexer import MatchIndex
-from shared.matching_schemas import Hit
-from services.matching.search import FusionConfig, HybridSearcher, Mode, Query, StrengthThresholds
+import numpy as np
 
-MODES: tuple[Mode, ...] = ("dense", "lexical", "fused")
+from services.matching.encoder import Encoder
+from services.matching.evaluation.datasets import LabelledSet, load_labelled_set
+from services.matching.evaluation.fitting import POSSIBLE, STRONG, cross_validated, fit_model, untrained
+from services.matching.evaluation.metrics import summarize
+from services.matching.evaluation.report import SetFigures, figures, format_figures
+from services.matching.evaluation.runs import SetRun, background_prior, build_index, collect, encode_needs
+from services.matching.rerank import FEATURES, RerankModel
+from services.matching.search import Mode
+
+BASELINES: tuple[Mode, ...] = ("dense", "lexical", "rrf")
+
+__all__ = ["EvalReport", "evaluate", "evaluate_sets", "format_report", "load_labelled_set", "prepare"]
 
 
 @dataclass
 class EvalReport:
-    metrics: dict[str, dict[str, float]]  # mode -> metric -> value
-    by_set: dict[str, dict[str, float]]  # need set -> fused metrics
-    strength: dict[str, dict[str, float]]  # strong/possible/weak -> {hits, precision}
-    needs: int
-    supplies: int
+    encoder: str
+    baselines: dict[str, dict[str, dict[str, float]]]  # set -> mode -> metric
+    reranked: dict[str, SetFigures]  # set -> cross-validated figures
+    runs: list[SetRun] = field(repr=False, default_factory=list)
+    prior: tuple[float, float] = (0.0, 1.0)
+
+    @property
+    def metrics(self) -> dict[str, dict[str, float]]:
+        """First set's metrics by mode, "fused" = reranked (cross-validated)."""
+        name = next(iter(self.reranked))
+        return {**self.baselines[name], "fused": self.reranked[name].ranking}
 
 
-def load_set(path: Path) -> dict[str, Any]:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    if not isinstance(data.get("supplies"), dict) or not isinstance(data.get("needs"), list):
-        raise ValueError(f"{path}: expected {{'supplies': {{id: text}}, 'needs': [...]}}")
-    return data
+def prepare(sets: list[LabelledSet], encoder: Encoder) -> tuple[list[SetRun], tuple[float, float]]:
+    """Index each set and encode its needs once; every need's candidates with features (no weights needed)."""
+    indexes = [build_index(ls, encoder) for ls in sets]
+    vectors = [encode_needs(ix, ls) for ix, ls in zip(indexes, sets)]
+    prior = background_prior(list(zip(indexes, vectors)))
+    model = untrained(prior)
+    return [collect(ls, ix, v, model) for ls, ix, v in zip(sets, indexes, vectors)], prior
 
 
-def build_index(data: dict[str, Any], encoder: Encoder) -> MatchIndex:
-    index = MatchIndex(encoder)
-    index.index_records("technology", [{"id": sid, "description": text} for sid, text in data["supplies"].items()])
-    return index
-
-
-def run_modes(searcher: HybridSearcher, needs: list[dict[str, Any]], k: int = 10) -> dict[Mode, list[list[Hit]]]:
-    queries = [Query(n["text"], target="technology", k=k) for n in needs]
-    vectors = searcher.index.encoder.encode([q.text for q in queries])
-    for q, v in zip(queries, vectors):
-        q.vector = v
-    return {mode: searcher.search_many(queries, mode) for mode in MODES}
-
-
-def strength_calibration(needs: list[dict[str, Any]], hits: list[list[Hit]], top: int = 3) -> dict[str, dict[str, float]]:
-    """Precision of each strength label over the top `top` fused hits of every need."""
-    out: dict[str, dict[str, float]] = {}
-    for label in ("strong", "possible", "weak"):
-        labelled = [(h.id in set(n["relevant"])) for n, hs in zip(needs, hits) for h in hs[:top] if h.strength == label]
-        out[label] = {"hits": len(labelled), "precision": sum(labelled) / len(labelled) if labelled else 0.0}
+def baseline_metrics(run: SetRun) -> dict[str, dict[str, float]]:
+    out = {}
+    for mode in BASELINES:
+        ranked = run.ranked(mode)
+        out[mode] = summarize([(ids, r.need.grades) for ids, r in zip(ranked, run.needs)])
     return out
 
 
-def evaluate(data: dict[str, Any], encoder: Encoder, fusion: FusionConfig = FusionConfig(),
-             strength: StrengthThresholds = StrengthThresholds(), index: MatchIndex | None = None) -> EvalReport:
-    index = index or build_index(data, encoder)
-    searcher = HybridSearcher(index, fusion, strength)
-    needs = data["needs"]
-    results = run_modes(searcher, needs)
-    metrics = {
-        mode: summarize([([h.id for h in hs], set(n["relevant"])) for n, hs in zip(needs, results[mode])])
-        for mode in MODES
-    }
-    by_set: dict[str, dict[str, float]] = {}
-    for name in sorted({n.get("set", "all") for n in needs}):
-        pairs = [([h.id for h in hs], set(n["relevant"])) for n, hs in zip(needs, results["fused"]) if n.get("set", "all") == name]
-        by_set[name] = summarize(pairs)
-    return EvalReport(metrics, by_set, strength_calibration(needs, results["fused"]), len(needs), len(data["supplies"]))
+def reranked_figures(runs: list[SetRun], probs: list[list[np.ndarray]], strong: float = STRONG,
+                     possible: float = POSSIBLE) -> dict[str, SetFigures]:
+    out = {}
+    for run, p in zip(runs, probs):
+        ranked = run.ranked("fused", p)
+        by_id = [dict(zip(r.candidates.ids, pi)) for r, pi in zip(run.needs, p)]
+        out[run.set.name] = figures(run, ranked, by_id, strong, possible)
+    return out
 
 
-def load_negatives(path: Path) -> list[str]:
-    """Off-topic queries, JSON Lines with `title` and optional `description` (e.g. the CCF BDCI requirements)."""
-    texts = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            texts.append((str(row.get("title") or "") + "。" + str(row.get("description") or ""))[:300])
-    return texts
+def evaluate_sets(sets: list[LabelledSet], encoder: Encoder, features: tuple[str, ...] = FEATURES) -> EvalReport:
+    runs, prior = prepare(sets, encoder)
+    probs = cross_validated(runs, features)
+    return EvalReport(encoder.name, {r.set.name: baseline_metrics(r) for r in runs}, reranked_figures(runs, probs),
+                      runs, prior)
 
 
-def negative_strengths(index: MatchIndex, texts: list[str]) -> dict[str, int]:
-    """Strength of the top-1 hit for each off-topic query: "strong" here is a confident false match."""
-    hits = HybridSearcher(index).search_many([Query(t, target="technology", k=1) for t in texts])
-    counts = {"strong": 0, "possible": 0, "weak": 0}
-    for h in hits:
-        if h:
-            counts[h[0].strength] += 1
-    return counts
+def fitted(report: EvalReport) -> RerankModel:
+    return fit_model(report.runs, report.prior, meta={
+        "encoder": report.encoder, "sets": [r.set.name for r in report.runs],
+        "needs": sum(len(r.needs) for r in report.runs),
+        "rows": int(sum(len(n.labels) for r in report.runs for n in r.needs)),
+    })
+
+
+def evaluate(data: dict[str, Any] | LabelledSet | Path, encoder: Encoder) -> EvalReport:
+    """One set (a path, a loaded set, or the smoke JSON as a dict)."""
+    if isinstance(data, dict):
+        ls = LabelledSet("set", [{"id": k, "description": v} for k, v in data["supplies"].items()],
+                         [], graded=False)
+        from services.matching.evaluation.datasets import RELEVANT, Need
+
+        ls.needs = [Need(n["id"], n["text"], n.get("set", "all"), {r: RELEVANT for r in n["relevant"]})
+                    for n in data["needs"]]
+    else:
+        ls = data if isinstance(data, LabelledSet) else load_labelled_set(Path(data))
+    return evaluate_sets([ls], encoder)
 
 
 def format_report(report: EvalReport) -> str:
     cols = ["recall@1", "recall@5", "recall@10", "mrr", "ndcg@10"]
-    lines = [f"{report.supplies} supplies, {report.needs} needs", "", f"{'mode':<16}" + "".join(f"{c:>11}" for c in cols)]
-    for mode, m in report.metrics.items():
-        lines.append(f"{mode:<16}" + "".join(f"{m[c]:>11.3f}" for c in cols))
-    for name, m in report.by_set.items():
-        lines.append(f"{'fused/' + name:<16}" + "".join(f"{m[c]:>11.3f}" for c in cols))
-    lines += ["", "strength calibration (top-3 fused hits per need)"]
-    for label, s in report.strength.items():
-        lines.append(f"  {label:<9} hits {int(s['hits']):>4}   precision {s['precision']:.3f}")
+    lines = [f"encoder {report.encoder}; reranked figures are {len(report.runs) and 5}-fold cross-validated, "
+             "folds grouped by need"]
+    for run in report.runs:
+        name = run.set.name
+        lines += ["", f"== {name}: {len(run.set.records)} technologies, {len(run.needs)} needs",
+                  f"  {'order':<12}" + "".join(f"{c:>11}" for c in cols)]
+        for mode, m in report.baselines[name].items():
+            lines.append(f"  {mode:<12}" + "".join(f"{m[c]:>11.3f}" for c in cols))
+        m = report.reranked[name].ranking
+        lines.append(f"  {'reranked':<12}" + "".join(f"{m[c]:>11.3f}" for c in cols))
+        lines.append(format_figures(report.reranked[name]))
     return "\n".join(lines)

