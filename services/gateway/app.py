@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from services.gateway import upstream
+from services.gateway import metrics, upstream
 from services.gateway.audit.routes import router as audit_router
 from services.gateway.auth.routes import router as keys_router
 from services.gateway.console import STATIC_PATH, router as console_router, static_files
@@ -67,7 +67,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app = create_service_app(
         "Green Tech Transfer Platform API", description=DESCRIPTION, lifespan=lifespan,
         readiness={"registry": upstream_ready(upstream.REGISTRY), "matching": upstream_ready(upstream.MATCHING)},
+        log_level=settings.log_level, service="gateway",
     )
+    metrics.register(app.state.metrics_registry)
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.state.settings = settings
     app.state.engine = engine
