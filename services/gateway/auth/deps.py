@@ -1,7 +1,7 @@
 """Who is calling: `PrincipalDep` (any valid key) and `require_roles(...)` (a valid key with one of the roles)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -49,10 +49,16 @@ def get_principal(
     key = bearer.credentials if bearer else api_key
     if not key:
         raise service.unauthorized("Send your API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`.")
-    row = service.authenticate(session, key.strip())
-    delegated = delegations.active_org_ids_for_platform(session, row.org_id) if row.role == Role.platform else frozenset()
-    principal = Principal(key_id=row.id, role=Role(row.role), org_id=row.org_id, name=row.name, source=row.source,
-                          delegated_org_ids=delegated)
+    key = key.strip()
+    cache = getattr(request.app.state, "key_cache", None)  # auth/key_cache.py: revocation bound and why
+    principal = cache.get(key) if cache is not None else None
+    if principal is None:
+        row = service.authenticate(session, key)
+        principal = Principal(key_id=row.id, role=Role(row.role), org_id=row.org_id, name=row.name, source=row.source)
+        if cache is not None:
+            cache.put(key, principal, service.as_utc(row.expires_at))
+    if principal.role == Role.platform:  # never cached: a revoked delegation must stop writes at once, everywhere
+        principal = replace(principal, delegated_org_ids=delegations.active_org_ids_for_platform(session, principal.org_id))
     request.state.principal = principal
     limiter = getattr(request.app.state, "rate_limiter", None)
     if limiter is not None:
