@@ -77,6 +77,8 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     access = logging.getLogger("uvicorn.access")  # replaced by our `request` line, which has the request id
     access.handlers.clear()
     access.propagate = False
+    for chatty in ("httpx", "httpcore"):  # one INFO line per service-to-service call: noise, and time per request
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 def _default_service(service: str) -> Any:
