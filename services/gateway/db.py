@@ -45,8 +45,21 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+# Gateway replicas (deploy/k8s runs two) may start at once on a fresh PostgreSQL database: one migrates while
+# holding this lock, the others wait and then find nothing to do. (The registry does the same with its own key.)
+MIGRATION_LOCK_KEY = 774412
+
+
 def run_migrations(engine: Engine) -> None:
-    command.upgrade(alembic_config(engine), "heads")
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), "heads")
+        return
+    with engine.connect() as lock:
+        lock.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")
+        try:
+            command.upgrade(alembic_config(engine), "heads")
+        finally:
+            lock.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")
 
 
 def get_engine(request: Request) -> Engine:
