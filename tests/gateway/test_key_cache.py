@@ -116,3 +116,25 @@ def test_platform_delegations_are_read_fresh_on_a_cache_hit(tmp_path) -> None:
         (dlg,) = gateway.get("/v1/delegations", headers=auth(admin)).json()["items"]
         assert gateway.post(f"/v1/delegations/{dlg['id']}/revoke", headers=auth(admin)).status_code == 200
         assert gateway.get("/test-delegated", headers=auth(platform)).json() == []
+
+
+def test_in_process_rate_window_counts_per_key_and_resets_with_the_window() -> None:
+    """The thread-free counter that replaced limits' MemoryStorage on the hot path (ratelimit/in_process.py)."""
+    from limits import parse
+
+    from services.gateway.ratelimit.in_process import InProcessFixedWindow
+
+    now = [120.0]
+    window = InProcessFixedWindow(clock=lambda: now[0])
+    item = parse("2/minute")
+    assert window.hit(item, "ns", "key_a") and window.hit(item, "ns", "key_a")
+    assert not window.hit(item, "ns", "key_a") and window.hit(item, "ns", "key_b")
+    assert window.get_window_stats(item, "ns", "key_a").reset_time == 180.0
+    now[0] = 180.0
+    assert window.hit(item, "ns", "key_a") and window.get_window_stats(item, "ns", "key_a").remaining == 1
+    import threading
+
+    threads = threading.active_count()
+    for _ in range(50):
+        window.hit(item, "ns", "key_c")
+    assert threading.active_count() == threads  # no timer threads
