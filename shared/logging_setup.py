@@ -3,7 +3,9 @@
 Every line carries `service`, and every line written while a request is handled (by structlog or by a plain
 `logging.getLogger(...)` call) carries that request's `request_id`: the X-Request-ID the gateway forwards to
 the registry and matching (shared/http.py), so one id follows a call across the three services. Each request
-ends with one `request` line: method, route template, status, latency_ms. It replaces uvicorn's access log.
+ends with one `request` line: method, route template, status, latency_ms (at DEBUG for successful probes of
+/healthz, /readyz and /metrics, which Kubernetes and Prometheus call every few seconds). It replaces uvicorn's
+access log.
 
 stdlib logging keeps working: its records go through structlog's ProcessorFormatter, so they come out as the
 same JSON. Handlers other code installed on the root logger (pytest's caplog, for one) are left alone.
@@ -21,6 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.http import REQUEST_ID_HEADER
 
 _HANDLER_MARK = "_greentech_json_handler"
+# Probed every few seconds by Kubernetes and Prometheus: their request lines go out at DEBUG, not INFO.
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 _REQUEST_ID_HEADER = REQUEST_ID_HEADER.lower().encode()
 access_log = structlog.get_logger("greentech.access")
 
@@ -115,8 +119,9 @@ class RequestLogMiddleware:
                 await self.app(scope, receive, send_status)
             finally:
                 route = getattr(scope.get("route"), "path", "unmatched")
-                access_log.info("request", method=scope["method"], route=route, status=status,
-                                latency_ms=round((time.perf_counter() - start) * 1000, 2))
+                log = access_log.debug if route in QUIET_ROUTES and status < 400 else access_log.info
+                log("request", method=scope["method"], route=route, status=status,
+                    latency_ms=round((time.perf_counter() - start) * 1000, 2))
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

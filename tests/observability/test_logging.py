@@ -59,6 +59,13 @@ def test_stdlib_logging_inside_a_request_carries_its_request_id(gateway_client: 
 
 def test_request_id_is_generated_when_absent(registry_client: TestClient, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
-    resp = registry_client.get("/healthz")
+    resp = registry_client.get("/v1/technologies", headers={"X-Service-Token": TEST_SERVICE_TOKEN})
     line = [x for x in json_lines(capsys.readouterr().err) if x.get("event") == "request"][-1]
     assert line["request_id"] == resp.headers["X-Request-ID"] and len(line["request_id"]) == 32
+
+
+def test_probe_requests_are_not_logged_at_info(registry_client: TestClient, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    for path in ("/healthz", "/metrics"):
+        registry_client.get(path)
+    assert not [x for x in json_lines(capsys.readouterr().err) if x.get("event") == "request"]
