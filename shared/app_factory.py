@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 
 from shared.errors import ProblemError, install_problem_handlers
 from shared.http import REQUEST_ID_HEADER, SERVICE_TOKEN_HEADER
+from shared.logging_setup import RequestLogMiddleware, configure_logging
 
 ReadinessCheck = Callable[[], Awaitable[None] | None]
 
@@ -23,8 +24,11 @@ def create_service_app(
     version: str = "0.1.0",
     description: str = "",
     readiness: dict[str, ReadinessCheck] | None = None,
+    log_level: str = "INFO",
+    service: str | None = None,  # short name in logs (default: name)
     **fastapi_kwargs: Any,
 ) -> FastAPI:
+    configure_logging(service or name, log_level)  # JSON lines with request_id (shared/logging_setup.py)
     app = FastAPI(title=name, version=version, description=description, **fastapi_kwargs)
     install_problem_handlers(app)
     checks = readiness or {}
@@ -33,6 +37,7 @@ def create_service_app(
     requests = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"], registry=metrics)
     latency = Histogram("http_request_duration_seconds", "Request latency", ["method", "route"], registry=metrics)
     app.state.metrics_registry = metrics
+    app.add_middleware(RequestLogMiddleware, service=service or name)  # added first = runs inside _request_context
 
     @app.middleware("http")
     async def _request_context(request: Request, call_next):  # type: ignore[no-untyped-def]

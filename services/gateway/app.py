@@ -9,8 +9,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from services.gateway import upstream
+from services.gateway import metrics, upstream
 from services.gateway.audit.routes import router as audit_router
+from services.gateway.auth.key_cache import KeyCache
 from services.gateway.auth.routes import router as keys_router
 from services.gateway.console import STATIC_PATH, router as console_router, static_files
 from services.gateway.db import make_engine, run_migrations
@@ -68,13 +69,16 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app = create_service_app(
         "Green Tech Transfer Platform API", description=DESCRIPTION, lifespan=lifespan,
         readiness={"registry": upstream_ready(upstream.REGISTRY), "matching": upstream_ready(upstream.MATCHING)},
+        log_level=settings.log_level, service="gateway",
     )
+    metrics.register(app.state.metrics_registry)
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = clients[upstream.REGISTRY]
     app.state.matching = clients[upstream.MATCHING]
     app.state.rate_limiter = KeyRateLimiter(settings.rate_limit, settings.redis_url)
+    app.state.key_cache = KeyCache(settings.key_cache_seconds)
     app.state.webhook_settings = WebhookSettings()
 
     # matching first: its /v1/demands/{id}/technologies must not be shadowed by listing routes

@@ -5,7 +5,7 @@ migrations in `migrations/`, run on start (`upgrade heads`: the workflow tables 
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated
 
@@ -45,15 +45,30 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+# Gateway replicas (deploy/k8s runs two) may start at once on a fresh PostgreSQL database: one migrates while
+# holding this lock, the others wait and then find nothing to do. (The registry does the same with its own key.)
+MIGRATION_LOCK_KEY = 774412
+
+
 def run_migrations(engine: Engine) -> None:
-    command.upgrade(alembic_config(engine), "heads")
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), "heads")
+        return
+    with engine.connect() as lock:
+        lock.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")
+        try:
+            command.upgrade(alembic_config(engine), "heads")
+        finally:
+            lock.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")
 
 
 def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    # async on purpose: opening a Session touches no database (a connection is taken at its first query, in the
+    # route's worker thread), so a sync generator only cost two thread-pool hops per request for nothing.
     with Session(request.app.state.engine) as session:
         yield session
 

@@ -16,6 +16,9 @@ class GatewaySettings(ServiceSettings):
     redis_url: str | None = Field(None, description="Redis for shared rate-limit counters; in-process when unset")
     upstream_timeout: float = Field(5.0, gt=0, description="Seconds before an upstream call is answered with 504")
     rate_limit: str = Field("600/minute", description="Per-key request budget, `limits` notation (e.g. 100/minute)")
+    key_cache_seconds: float = Field(0.0, ge=0, description="How long an authenticated key is remembered in-process "
+                                     "(0 = not at all). A key revoked through another replica, or changed in the database, "
+                                     "is refused within this bound; deploy/k8s sets 5")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

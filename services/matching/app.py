@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from services.matching import snapshot
+from services.matching import metrics, snapshot
 from services.matching.api import router
 from services.matching.encoder import load_encoder
 from services.matching.indexer import MatchIndex
@@ -31,7 +31,7 @@ strength; every hit explains its component scores, shared terms and structured f
 
 def build_state(settings: MatchingSettings) -> tuple[IndexHolder, FeedFollower | None]:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    encoder = load_encoder(settings.model, settings.encoder_backend)
+    encoder = metrics.TimedEncoder(load_encoder(settings.model, settings.encoder_backend))
     index = MatchIndex(encoder, ann_threshold=settings.ann_threshold, search_threads=settings.search_threads,
                        ef_search=settings.hnsw_ef_search, ef_construction=settings.hnsw_ef_construction)
     settings.ensure_data_dir()
@@ -68,7 +68,10 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
         if not hasattr(app.state, "matching"):
             raise RuntimeError("index not loaded yet")
 
-    app = create_service_app("matching", description=DESCRIPTION, readiness={"index": _ready}, lifespan=lifespan)
+    app = create_service_app("matching", description=DESCRIPTION, readiness={"index": _ready}, lifespan=lifespan,
+                             log_level=settings.log_level)
+    metrics.register(app.state.metrics_registry,
+                     lambda: app.state.matching.holder.index if hasattr(app.state, "matching") else None)
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.include_router(router, dependencies=[Depends(require_service_token(settings.service_token))])
     return app

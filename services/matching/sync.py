@@ -18,6 +18,8 @@ from pathlib import Path
 from services.matching import snapshot
 from services.matching.faults import AFTER_APPLY, crash_point
 from services.matching.indexer import MatchIndex
+from services.matching.metrics import FOLLOWER, INDEX_REBUILDS
+from shared.feed_metrics import FEED_LAG
 from shared.http import SyncServiceClient
 from shared.schemas import ChangesPage
 
@@ -130,6 +132,7 @@ class FeedFollower:
             index.apply(page.items, page.last_seq)
             self._unsaved = True
             crash_point(AFTER_APPLY, self.crash_at)
+        FEED_LAG.record(FOLLOWER, head_seq=page.head_seq, cursor=index.cursor)  # metrics
         idle = not page.items
         if self._unsaved and (idle or time.monotonic() - self._last_save >= self.snapshot_min_interval):
             self._save()
@@ -149,6 +152,7 @@ class FeedFollower:
             self.holder.index = fresh
             self._save()
             log.info("full rebuild done at seq %s", fresh.cursor)
+            INDEX_REBUILDS.inc()
         finally:
             self._rebuild_requested.clear()
             self.rebuilding = False

@@ -1,13 +1,16 @@
 """Who is calling: `PrincipalDep` (any valid key) and `require_roles(...)` (a valid key with one of the roles)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from services.gateway.auth import service
+from services.gateway.auth.key_cache import KeyCache
 from services.gateway.auth.roles import Role
 from services.gateway.db import SessionDep
 from services.gateway.delegations import repository as delegations
@@ -40,7 +43,7 @@ class Principal:
         return self.role == Role.admin
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
@@ -49,14 +52,30 @@ def get_principal(
     key = bearer.credentials if bearer else api_key
     if not key:
         raise service.unauthorized("Send your API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`.")
-    row = service.authenticate(session, key.strip())
-    delegated = delegations.active_org_ids_for_platform(session, row.org_id) if row.role == Role.platform else frozenset()
-    principal = Principal(key_id=row.id, role=Role(row.role), org_id=row.org_id, name=row.name, source=row.source,
-                          delegated_org_ids=delegated)
+    key = key.strip()
+    cache = getattr(request.app.state, "key_cache", None)  # auth/key_cache.py: revocation bound and why
+    principal = cache.get(key) if cache is not None else None
+    if principal is None or principal.role == Role.platform:  # database work: in a worker thread, off the event loop
+        principal = await run_in_threadpool(_load_principal, session, key, principal, cache)
     request.state.principal = principal
     limiter = getattr(request.app.state, "rate_limiter", None)
     if limiter is not None:
-        limiter.check(principal.key_id)
+        if limiter.backend == "memory":  # in-process counters: no I/O, no thread hop
+            limiter.check(principal.key_id)
+        else:
+            await run_in_threadpool(limiter.check, principal.key_id)
+    return principal
+
+
+def _load_principal(session: Session, key: str, cached: Principal | None, cache: KeyCache | None) -> Principal:
+    principal = cached
+    if principal is None:
+        row = service.authenticate(session, key)
+        principal = Principal(key_id=row.id, role=Role(row.role), org_id=row.org_id, name=row.name, source=row.source)
+        if cache is not None:
+            cache.put(key, principal, service.as_utc(row.expires_at))
+    if principal.role == Role.platform:  # never cached: a revoked delegation must stop writes at once, everywhere
+        principal = replace(principal, delegated_org_ids=delegations.active_org_ids_for_platform(session, principal.org_id))
     return principal
 
 

@@ -50,4 +50,5 @@ def revoke_key(request: Request, session: SessionDep, admin: AdminDep, key_id: s
     row = service.revoke(session, key_id)
     audit.record(session, admin, "key.revoke", "api_key", row.id, {"org_id": row.org_id}, request_id=request.state.request_id)
     session.commit()
+    request.app.state.key_cache.invalidate_key(row.id)  # this process at once; other replicas within the cache TTL
     return service.to_public(row)

@@ -23,11 +23,13 @@ from sqlmodel import Session, col
 from services.gateway.brokers import repository as brokers_repository
 from services.gateway.brokers.columns import now
 from services.gateway.interests import repository
+from services.gateway.metrics import FOLLOWER
 from services.gateway.interests.config import FollowerSettings
 from services.gateway.interests.models import FeedCursor, Notification
 from services.gateway.stats.models import Listing
 from services.gateway.webhooks import service as webhooks
 from services.gateway.webhooks.schemas import EventType
+from shared.feed_metrics import FEED_LAG
 from shared.http import SyncServiceClient
 
 log = logging.getLogger(__name__)
@@ -78,6 +80,7 @@ class FeedFollower:
                 return applied  # another follower applied it first
             previous = event["seq"]
             applied += 1
+        FEED_LAG.record(FOLLOWER, head_seq=resp.json()["head_seq"], cursor=previous)  # metrics
         return applied
 
     def _effects(self, event: dict[str, Any]) -> EventEffects:

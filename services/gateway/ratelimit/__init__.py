@@ -7,9 +7,10 @@ import math
 import time
 
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
+from services.gateway.ratelimit.in_process import InProcessFixedWindow
 from shared.errors import ProblemError
 
 log = logging.getLogger(__name__)
@@ -19,11 +20,11 @@ NAMESPACE = "gateway-key"
 class KeyRateLimiter:
     def __init__(self, limit: str, redis_url: str | None = None) -> None:
         self.item: RateLimitItem = parse(limit)
-        self.storage: Storage = storage_from_string(redis_url) if redis_url else MemoryStorage()
         self.backend = "redis" if redis_url else "memory"
-        self._limiter = FixedWindowRateLimiter(self.storage)
+        self._limiter: FixedWindowRateLimiter | InProcessFixedWindow = (
+            FixedWindowRateLimiter(storage_from_string(redis_url)) if redis_url else InProcessFixedWindow())
         # Used only while Redis is unreachable, so an outage neither blocks every caller nor lifts all limits.
-        self._fallback = FixedWindowRateLimiter(MemoryStorage())
+        self._fallback = InProcessFixedWindow()
 
     def check(self, key_id: str) -> None:
         limiter = self._limiter

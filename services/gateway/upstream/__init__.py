@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from fastapi import Request, Response
 
+from services.gateway.metrics import count_upstream_errors
 from shared.errors import PROBLEM_MEDIA_TYPE, ProblemError
 from shared.http import ServiceClient
 
@@ -43,6 +44,7 @@ def make_clients(*, registry_url: str, matching_url: str, service_token: str, ti
     }
 
 
+@count_upstream_errors  # gateway_upstream_errors_total by kind (services/gateway/metrics.py)
 async def call(
     client: ServiceClient,
     request: Request,

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.gateway.brokers.columns import now
+from services.gateway.metrics import record_webhook_attempt
 from services.gateway.webhooks import repository
 from services.gateway.webhooks.config import WebhookSettings
 from services.gateway.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
@@ -110,6 +111,7 @@ class DeliveryWorker:
                 delivery.next_attempt_at = at + timedelta(seconds=backoff_seconds(delivery.attempts, self.settings))
             session.add(delivery)
             session.commit()
+            record_webhook_attempt(delivery.status, error)  # gateway_webhook_deliveries_total
 
     # ------------------------------------------------------------------ background thread
     def start(self) -> None:

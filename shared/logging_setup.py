@@ -1,0 +1,131 @@
+"""JSON logs, one object per line, for every service: configured once per process at app creation.
+
+Every line carries `service`, and every line written while a request is handled (by structlog or by a plain
+`logging.getLogger(...)` call) carries that request's `request_id`: the X-Request-ID the gateway forwards to
+the registry and matching (shared/http.py), so one id follows a call across the three services. Each request
+ends with one `request` line: method, route template, status, latency_ms (at DEBUG for successful probes of
+/healthz, /readyz and /metrics, which Kubernetes and Prometheus call every few seconds). It replaces uvicorn's
+access log.
+
+stdlib logging keeps working: its records go through structlog's ProcessorFormatter, so they come out as the
+same JSON. Handlers other code installed on the root logger (pytest's caplog, for one) are left alone.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from typing import Any
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.http import REQUEST_ID_HEADER
+
+_HANDLER_MARK = "_greentech_json_handler"
+# Probed every few seconds by Kubernetes and Prometheus: their request lines go out at DEBUG, not INFO.
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+_REQUEST_ID_HEADER = REQUEST_ID_HEADER.lower().encode()
+access_log = structlog.get_logger("greentech.access")
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at emit time (test runners swap it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+def _shared_processors() -> list[Any]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+
+
+def configure_logging(service: str, level: str = "INFO") -> None:
+    """Route structlog and stdlib logging to one JSON handler on the root logger. Safe to call again."""
+    structlog.configure(
+        processors=[*_shared_processors(), structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_shared_processors(),
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            _default_service(service),
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(ensure_ascii=False),
+        ],
+    )
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, _HANDLER_MARK, False)]:
+        root.removeHandler(old)
+    handler = _StderrHandler()
+    setattr(handler, _HANDLER_MARK, True)
+    handler.setFormatter(formatter)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error"):  # uvicorn's own lines in the same JSON
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
+    access = logging.getLogger("uvicorn.access")  # replaced by our `request` line, which has the request id
+    access.handlers.clear()
+    access.propagate = False
+    for chatty in ("httpx", "httpcore"):  # one INFO line per service-to-service call: noise, and time per request
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+
+
+def _default_service(service: str) -> Any:
+    def add(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+        event.setdefault("service", service)  # a request's own binding wins (several apps in one test process)
+        return event
+    return add
+
+
+class RequestLogMiddleware:
+    """Pure ASGI (no per-request task or body copy): binds request_id and service for everything logged while
+    the request runs, then writes the `request` line. Installed inside the middleware that assigns the id."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = scope.get("state", {}).get("request_id") or _header(scope, _REQUEST_ID_HEADER)
+        status = 500
+        start = time.perf_counter()
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id, service=self.service):
+            try:
+                await self.app(scope, receive, send_status)
+            finally:
+                route = getattr(scope.get("route"), "path", "unmatched")
+                log = access_log.debug if route in QUIET_ROUTES and status < 400 else access_log.info
+                log("request", method=scope["method"], route=route, status=status,
+                    latency_ms=round((time.perf_counter() - start) * 1000, 2))
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
