@@ -1,4 +1,5 @@
-"""What every service app has: problem+json errors, request ids, /healthz, /readyz, /metrics."""
+"""What every service app has: problem+json errors, request ids, /healthz, /readyz, /metrics, an OpenAPI
+document a client generator can use (shared.openapi) and docs pages that work offline."""
 from __future__ import annotations
 
 import secrets
@@ -8,13 +9,27 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Header, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
+from pydantic import BaseModel, Field
+
+from shared import openapi
 from shared.errors import ProblemError, install_problem_handlers
 from shared.http import REQUEST_ID_HEADER, SERVICE_TOKEN_HEADER
 
 ReadinessCheck = Callable[[], Awaitable[None] | None]
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+    service: str
+
+
+class Readiness(BaseModel):
+    status: str = Field(description="`ok` or `unavailable`", examples=["ok"])
+    checks: dict[str, str] = Field(description="Per dependency: `ok` or `fail: <reason>`", examples=[{"database": "ok"}])
 
 
 def create_service_app(
@@ -23,10 +38,17 @@ def create_service_app(
     version: str = "0.1.0",
     description: str = "",
     readiness: dict[str, ReadinessCheck] | None = None,
+    problem_statuses: tuple[int, ...] = openapi.SERVICE_PROBLEMS,
     **fastapi_kwargs: Any,
 ) -> FastAPI:
-    app = FastAPI(title=name, version=version, description=description, **fastapi_kwargs)
+    # Docs pages from assets shipped in the fastapi-offline wheel (Swagger UI, ReDoc): no CDN, so they open
+    # on an intranet. One schema per model (no -Input/-Output twins) and operation ids from route names.
+    app = FastAPIOffline(
+        title=name, version=version, description=description, separate_input_output_schemas=False,
+        generate_unique_id_function=openapi.operation_id, static_url="/docs-static", **fastapi_kwargs,
+    )
     install_problem_handlers(app)
+    openapi.install(app, problem_statuses)
     checks = readiness or {}
     # A registry per app so several apps can live in one test process.
     metrics = CollectorRegistry()
@@ -46,11 +68,12 @@ def create_service_app(
         response.headers[REQUEST_ID_HEADER] = rid
         return response
 
-    @app.get("/healthz", tags=["ops"], summary="Alive")
+    @app.get("/healthz", tags=["ops"], summary="Alive", response_model=Health)
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": name}
 
-    @app.get("/readyz", tags=["ops"], summary="Dependencies reachable")
+    @app.get("/readyz", tags=["ops"], summary="Dependencies reachable", response_model=Readiness,
+             responses={503: {"model": Readiness, "description": "A dependency is not reachable"}})
     async def readyz() -> JSONResponse:
         results: dict[str, str] = {}
         ok = True
@@ -65,7 +88,9 @@ def create_service_app(
                 results[check_name] = f"fail: {exc}"[:200]
         return JSONResponse({"status": "ok" if ok else "unavailable", "checks": results}, status_code=200 if ok else 503)
 
-    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics")
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", response_class=PlainTextResponse, name="metrics",
+             responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}},
+                              "description": "Prometheus text exposition format"}})
     async def metrics_endpoint() -> Response:
         return Response(generate_latest(metrics), media_type=CONTENT_TYPE_LATEST)
 
