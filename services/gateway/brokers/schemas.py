@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, create_model
 
 from services.gateway.brokers.stages import DealStage
 from services.gateway.commissions.schemas import AllocationPublic
+from shared.matching_schemas import Hit
 from shared.schemas import Cny
 
 
@@ -52,10 +53,26 @@ class MatchRequest(_In):
 class MatchCandidates(BaseModel):
     engagement_id: str
     target: SubjectEntity = Field(description="What the candidates are")
-    items: list[dict[str, Any]] = Field(description="Explained hits from the matching service: score, strength, components, shared_terms, fit",
-                                        examples=[[{"id": "tec_9", "entity": "technology", "title": "低浓度VOCs沸石转轮吸附浓缩+RTO技术",
-                                                    "score": 0.82, "strength": "strong", "shared_terms": ["VOCs", "喷涂"]}]])
+    items: list[Hit] = Field(description="Explained hits from the matching service: score, strength, components, shared_terms, fit")
     indexed_seq: int | None = None
+
+
+# The hit as the match run returned it, every field optional (a client may keep only some), unknown fields
+# refused: a free-form dict here let {"score": "high"} in, and every later view of the engagement failed.
+# Built from Hit so it follows that model's fields.
+ShortlistMatch = create_model(
+    "ShortlistMatch", __config__=ConfigDict(extra="forbid", json_schema_extra={
+        "description": "A matching hit as returned by the match run (any subset of its fields)"}),
+    **{name: (field.annotation | None, None) for name, field in Hit.model_fields.items()},  # type: ignore[call-overload]
+)
+
+
+def _as_stored(match: BaseModel | None) -> dict[str, Any] | None:
+    """Validated, then kept as the plain JSON the shortlist stores."""
+    return None if match is None else match.model_dump(mode="json", exclude_unset=True)
+
+
+StoredMatch = Annotated[ShortlistMatch | None, AfterValidator(_as_stored), PlainSerializer(lambda v: v, when_used="always")]  # type: ignore[valid-type]
 
 
 class ShortlistCreate(_In):
@@ -63,7 +80,7 @@ class ShortlistCreate(_In):
         {"candidate_id": "tec_9", "note": "去除率高，已有家具行业案例", "match": {"score": 0.82, "strength": "strong"}}]})
     candidate_id: str = Field(min_length=1, max_length=64)
     note: str | None = Field(None, max_length=2000)
-    match: dict[str, Any] | None = Field(None, description="The hit as returned by the match run (kept for the record)")
+    match: StoredMatch = Field(None, description="The hit as returned by the match run (kept for the record)")
 
 
 class ShortlistEntryPublic(BaseModel):
@@ -76,7 +93,7 @@ class ShortlistEntryPublic(BaseModel):
     candidate_region: str | None
     candidate_owner_org_id: str | None
     note: str | None
-    match: dict[str, Any] | None
+    match: ShortlistMatch | None  # type: ignore[valid-type]
     created_at: datetime
 
 

@@ -3,7 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from shared.schemas import ChangesPage
+from shared.schemas import ChangeFeedPage, ChangesPage
 from services.registry.deps import Context
 from services.registry.feed import service
 
@@ -11,7 +11,7 @@ router = APIRouter(prefix="/v1", tags=["feed"])
 MAX_CHANGES = 1000
 
 
-@router.get("/changes", response_model=ChangesPage,
+@router.get("/changes", response_model=ChangeFeedPage, name="list_changes",
             summary="Change events after a seq, in order, each with the record's current public form (null = deleted)")
 def changes(ctx: Context,
             after: Annotated[int, Query(ge=0, description="Last seq you processed (0 = from the start)")] = 0,
