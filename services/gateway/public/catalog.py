@@ -26,7 +26,7 @@ async def taxonomy(request: Request, principal: PrincipalDep) -> Response:
             description="Records a caller may not see are cut to `{id, status, version}`; contacts of others are removed.")
 async def changes(
     request: Request, principal: PrincipalDep,
-    after: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
     perm.require(principal, Action.changes_read)
     resp = await registry(request, principal, "GET", "/v1/changes", params={"after": after, "limit": limit})

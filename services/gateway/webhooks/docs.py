@@ -28,9 +28,9 @@ def document_webhooks(app: FastAPI) -> None:
 def _register(app: FastAPI, event_type: EventType, model: type) -> None:
     async def receiver(
         body: Annotated[model, Body()],  # type: ignore[valid-type]
-        x_greentech_signature: Annotated[str, Header(description="`t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<body>'>` with your subscription secret")],
-        x_greentech_event_id: Annotated[str, Header(description="Event id: deliveries are at least once, dedupe by it")],
-        x_greentech_event: Annotated[str, Header(description="The event type", examples=[event_type.value])],
+        x_greentech_signature: Annotated[str, Header(alias="X-Greentech-Signature", description="`t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<body>'>` with your subscription secret")],
+        x_greentech_event_id: Annotated[str, Header(alias="X-Greentech-Event-Id", description="Event id: deliveries are at least once, dedupe by it")],
+        x_greentech_event: Annotated[str, Header(alias="X-Greentech-Event", description="The event type", examples=[event_type.value])],
     ) -> Response:
         raise NotImplementedError  # documentation only: subscribers implement this endpoint
 
