@@ -39,7 +39,8 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
                     "REGISTRY_DATABASE_URL": f"sqlite:///{tmp}/registry.db"}
     with running("registry", "services.registry.app:create_app", registry_env, tmp, port=free_port()) as registry:
         matching_env = {"MATCHING_DATA_DIR": str(tmp / "matching"), "MATCHING_SERVICE_TOKEN": TEST_SERVICE_TOKEN,
-                        "MATCHING_REGISTRY_URL": registry.url, "MATCHING_POLL_INTERVAL": "0.2", "MATCHING_CATCH_UP_WAIT": "3",
+                        "MATCHING_REGISTRY_URL": registry.url, "MATCHING_POLL_INTERVAL": "0.2",
+                        "MATCHING_CATCH_UP_WAIT": "0.5",  # each fuzzed min_seq far ahead of the feed waits this long
                         "MATCHING_ENCODER_BACKEND": CONTRACT_ENCODER}
         with running("matching", "services.matching.app:create_app", matching_env, tmp, port=free_port(), timeout=300) as matching:
             gateway_env = {

@@ -94,7 +94,7 @@ def test_generated_client_drives_the_broker_workflow(services: Services, client_
     engagement = call("brokers.create_engagement", client=broker,
                       body=m.EngagementCreate(subject_entity=m.SubjectEntity.DEMAND, subject_id=demand.id, note="客户预算200万元以内"))
     assert isinstance(engagement, m.EngagementPublic), engagement
-    for _ in range(20):  # a typed 409 not-indexed-yet says to come back (Retry-After): matching is catching up
+    for _ in range(60):  # a typed 409 not-indexed-yet says to come back (Retry-After): matching is catching up
         matches = call("brokers.run_engagement_matching", engagement.id, client=broker, body=m.MatchRequest(k=3, min_seq=tech.seq))
         if not (isinstance(matches, m.Problem) and matches.type_.endswith("/not-indexed-yet")):
             break
