@@ -6,10 +6,14 @@ import secrets
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 from fastapi import FastAPI, Header, Request, Response
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.openapi.docs import get_redoc_html
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
@@ -20,6 +24,10 @@ from shared.errors import ProblemError, install_problem_handlers
 from shared.http import REQUEST_ID_HEADER, SERVICE_TOKEN_HEADER
 
 ReadinessCheck = Callable[[], Awaitable[None] | None]
+DOCS_STATIC = "/docs-static"
+# ReDoc's bundle shows Redocly's logo from their CDN in the side menu: served with our own favicon instead,
+# so the page requests nothing from outside.
+REDOC_CDN_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 
 
 class Health(BaseModel):
@@ -45,8 +53,9 @@ def create_service_app(
     # on an intranet. One schema per model (no -Input/-Output twins) and operation ids from route names.
     app = FastAPIOffline(
         title=name, version=version, description=description, separate_input_output_schemas=False,
-        generate_unique_id_function=openapi.operation_id, static_url="/docs-static", **fastapi_kwargs,
+        generate_unique_id_function=openapi.operation_id, static_url=DOCS_STATIC, redoc_url=None, **fastapi_kwargs,
     )
+    _offline_redoc(app)
     install_problem_handlers(app)
     openapi.install(app, problem_statuses)
     checks = readiness or {}
@@ -95,6 +104,25 @@ def create_service_app(
         return Response(generate_latest(metrics), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+@cache
+def _redoc_bundle() -> str:
+    bundle = Path(fastapi_offline.__file__).parent / "static" / "redoc.standalone.js"
+    return bundle.read_text(encoding="utf-8").replace(REDOC_CDN_LOGO, f"{DOCS_STATIC}/favicon.png")
+
+
+def _offline_redoc(app: FastAPI) -> None:
+    @app.get("/redoc-offline.js", include_in_schema=False)
+    async def redoc_js() -> Response:
+        return Response(_redoc_bundle(), media_type="text/javascript")
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_redoc_html(openapi_url=f"{root}{app.openapi_url}", title=f"{app.title} - ReDoc",
+                              redoc_js_url=f"{root}/redoc-offline.js",
+                              redoc_favicon_url=f"{root}{DOCS_STATIC}/favicon.png", with_google_fonts=False)
 
 
 def require_service_token(expected: str) -> Callable[..., None]:
