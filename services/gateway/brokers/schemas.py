@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializ
 
 from services.gateway.brokers.stages import DealStage
 from services.gateway.commissions.schemas import AllocationPublic
-from shared.matching_schemas import Hit
+from shared.matching_schemas import Hit, SearchFilters
 from shared.schemas import Cny
 
 
@@ -43,10 +43,19 @@ class EngagementPublic(BaseModel):
     created_at: datetime
 
 
+def _plain(model: BaseModel | None) -> dict[str, Any] | None:
+    """Validated against its model, then kept as the plain JSON the services pass on and store."""
+    return None if model is None else model.model_dump(mode="json", exclude_unset=True)
+
+
+# The matching filters, typed in the document and checked here (a mistake is a 422 naming the field).
+PlainFilters = Annotated[SearchFilters | None, AfterValidator(_plain), PlainSerializer(lambda v: v, when_used="always")]
+
+
 class MatchRequest(_In):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"k": 10, "filters": {"region": "330000"}}]})
     k: int = Field(10, ge=1, le=50)
-    filters: dict[str, Any] | None = Field(None, description="Matching filters: domain, region, trl_min, stage, transfer_modes, budget_max_cny, price_max_cny")
+    filters: PlainFilters = Field(None, description="Matching filters: domain, region, trl_min, stage, transfer_modes, budget_max_cny, price_max_cny")
     min_seq: int | None = Field(None, ge=0, description="Wait until the matching index has seen this feed position")
 
 
@@ -67,12 +76,7 @@ ShortlistMatch = create_model(
 )
 
 
-def _as_stored(match: BaseModel | None) -> dict[str, Any] | None:
-    """Validated, then kept as the plain JSON the shortlist stores."""
-    return None if match is None else match.model_dump(mode="json", exclude_unset=True)
-
-
-StoredMatch = Annotated[ShortlistMatch | None, AfterValidator(_as_stored), PlainSerializer(lambda v: v, when_used="always")]  # type: ignore[valid-type]
+StoredMatch = Annotated[ShortlistMatch | None, AfterValidator(_plain), PlainSerializer(lambda v: v, when_used="always")]  # type: ignore[valid-type]
 
 
 class ShortlistCreate(_In):
