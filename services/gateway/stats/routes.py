@@ -13,7 +13,9 @@ from services.gateway.stats.schemas import GroupBy, StatsReport
 from shared.errors import PROBLEM_RESPONSES, invalid
 
 router = APIRouter(prefix="/v1", tags=["stats"], responses=PROBLEM_RESPONSES)
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+# Years 1900-2999: a report also reads the year before (and defaults `from` to 11 months back), and year 0
+# does not exist, so to=0000-09 or 0001-01 raised in date arithmetic (a 500).
+MONTH = r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$"
 
 
 @router.get("/stats", response_model=StatsReport,
