@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -27,12 +27,21 @@ class FieldError(BaseModel):
 
 
 class Problem(BaseModel):
-    type: str = PROBLEM_BASE + "about-blank"
-    title: str
-    status: int
-    detail: str | None = None
-    instance: str | None = None
-    errors: list[FieldError] = Field(default_factory=list)
+    """RFC 9457 problem details, the body of every error. Extension members (e.g. `current_version`,
+    `required_roles`, `indexed_seq`, `retry_after`, `upstream`) may follow, so extra members are allowed."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "type": PROBLEM_BASE + "validation-error", "title": "Invalid request", "status": 422,
+        "detail": "1 field(s) failed validation: body.title. Fix them and send the request again.",
+        "instance": "/v1/demands",
+        "errors": [{"field": "body.title", "message": "String should have at least 4 characters", "type": "string_too_short"}]}]})
+    type: str = Field(PROBLEM_BASE + "about-blank", description="URI naming the kind of problem")
+    title: str = Field(description="Short summary of the kind of problem")
+    status: int = Field(description="The HTTP status code, always the same as the response's")
+    detail: str | None = Field(None, description="What went wrong here and how to fix it")
+    instance: str | None = Field(None, description="Path of the request")
+    errors: list[FieldError] = Field(default_factory=list, description="One entry per invalid field")
+    state: str | None = Field(None, description="Current state of the resource when it caused the problem, e.g. `accepted`")
 
 
 class ProblemError(Exception):
@@ -67,7 +76,11 @@ class ProblemError(Exception):
             instance=instance,
             errors=self.errors,
         ).model_dump(exclude_none=True)
-        body.update(self.extra)
+        extra = dict(self.extra)
+        if "status" in extra and extra["status"] != self.status:
+            # `status` is the HTTP status (RFC 9457); a domain state passed as status= goes to `state`.
+            extra.setdefault("state", str(extra.pop("status")))
+        body.update(extra)
         return body
 
 
@@ -162,6 +175,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
 
+# Routes need not list their error responses: shared.openapi documents every problem status per app.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    422: {"description": "Validation failed", "model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}},
+    422: {"description": "Validation failed", "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}},
 }

@@ -54,6 +54,8 @@ class SearchRequest(_Query):
     @field_validator("query")
     @classmethod
     def _normalised(cls, v: str) -> str:
+        if any("\ud800" <= ch <= "\udfff" for ch in v):  # JSON allows "\ud800"; it is no character and cannot be encoded
+            raise ValueError("query contains a lone UTF-16 surrogate (not valid Unicode): send the text as UTF-8")
         text = normalize(v)
         if not text:
             raise ValueError("query is empty: describe the need or technology in a few words")

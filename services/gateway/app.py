@@ -23,8 +23,10 @@ from services.gateway.public.organizations import router as organizations_router
 from services.gateway.ratelimit import KeyRateLimiter
 from services.gateway.settings import GatewaySettings
 from services.gateway.webhooks.config import WebhookSettings
+from services.gateway.webhooks.docs import document_webhooks
 from shared.app_factory import create_service_app
 from shared.request_guards import RequestGuard
+from shared.openapi import GATEWAY_PROBLEMS
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         return check
 
     app = create_service_app(
-        "Green Tech Transfer Platform API", description=DESCRIPTION, lifespan=lifespan,
+        "Green Tech Transfer Platform API", description=DESCRIPTION, lifespan=lifespan, problem_statuses=GATEWAY_PROBLEMS,
         readiness={"registry": upstream_ready(upstream.REGISTRY), "matching": upstream_ready(upstream.MATCHING)},
         log_level=settings.log_level, service="gateway",
     )
@@ -85,6 +87,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     public = (matching_router, catalog_router, organizations_router, technologies_router, demands_router)
     for router in (keys_router, audit_router, *public, *_workflow_routers()):
         app.include_router(router)
+    document_webhooks(app)  # the `webhooks` section: event payloads POSTed to subscribers
     app.include_router(console_router)  # broker web console (HTML) at /console
     app.mount(STATIC_PATH, static_files, name="console-static")
     return app

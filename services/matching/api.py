@@ -10,7 +10,9 @@ from shared.matching_schemas import (
     StatusResponse,
 )
 from services.matching.service import MatchingService
+from shared import examples
 from shared.errors import PROBLEM_MEDIA_TYPE, Problem
+from shared.openapi import NOT_INDEXED_YET
 from shared.schemas import Entity
 
 PROBLEMS = {
@@ -22,13 +24,8 @@ PROBLEMS = {
     422: {"description": "Invalid request: `errors[].field` names the field", "model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}},
 }
 
-SEARCH_EXAMPLES = {
-    "need": {"summary": "企业需求找技术", "value": {
-        "query": "我们是家具厂，喷漆车间排出的有机废气风量大、浓度低，环保检查不达标，需要治理方案",
-        "target": "technology", "k": 5, "filters": {"region": "330000", "transfer_modes": ["license", "assignment"]}}},
-    "supply": {"summary": "技术找需求", "value": {"query": "烧结烟气脱硫脱硝一体化", "target": "demand", "k": 10}},
-}
-RECORD_EXAMPLE = {"default": {"summary": "按预算筛选", "value": {"k": 10, "filters": {"budget_max_cny": "2000000"}, "min_seq": 1024}}}
+SEARCH_EXAMPLES = examples.SEARCH
+RECORD_EXAMPLE = examples.RECORD_QUERY
 
 
 def _service(request: Request) -> MatchingService:
@@ -43,48 +40,42 @@ IncludeUnpublished = Annotated[bool, Query(description="Serve the stored text of
 router = APIRouter(prefix="/v1", tags=["matching"], responses=PROBLEMS)
 
 
-@router.post("/search", summary="Hybrid search over technologies or demands", response_model=SearchResponse)
+@router.post("/search", name="search", openapi_extra=NOT_INDEXED_YET, summary="Hybrid search over technologies or demands", response_model=SearchResponse)
 async def search(service: Service, body: Annotated[SearchRequest, Body(openapi_examples=SEARCH_EXAMPLES)]) -> SearchResponse:
     return await service.search(body)
 
 
-@router.post("/demands/{id}/technologies", summary="Technologies for a demand (need → supply)", response_model=SearchResponse)
+@router.post("/demands/{id}/technologies", name="match_technologies_for_demand", openapi_extra=NOT_INDEXED_YET, summary="Technologies for a demand (need → supply)", response_model=SearchResponse)
 async def technologies_for_demand(service: Service, id: RecordId,
                                   body: Annotated[RecordQuery, Body(openapi_examples=RECORD_EXAMPLE)] = RecordQuery(),
                                   include_unpublished: IncludeUnpublished = False) -> SearchResponse:
     return await service.for_record(Entity.demand, id, body, include_unpublished)
 
 
-@router.post("/technologies/{id}/demands", summary="Demands for a technology (supply → needs)", response_model=SearchResponse)
+@router.post("/technologies/{id}/demands", name="match_demands_for_technology", openapi_extra=NOT_INDEXED_YET, summary="Demands for a technology (supply → needs)", response_model=SearchResponse)
 async def demands_for_technology(service: Service, id: RecordId,
                                  body: Annotated[RecordQuery, Body(openapi_examples=RECORD_EXAMPLE)] = RecordQuery(),
                                  include_unpublished: IncludeUnpublished = False) -> SearchResponse:
     return await service.for_record(Entity.technology, id, body, include_unpublished)
 
 
-@router.post("/similar", summary="Near-duplicates of a record or a draft text", response_model=SearchResponse)
-async def similar(service: Service, body: Annotated[SimilarRequest, Body(openapi_examples={
-    "draft": {"summary": "发布前查重", "value": {"entity": "technology", "text": "钢铁烧结烟气循环流化床脱硫+SCR脱硝一体化", "k": 5}},
-    "record": {"summary": "已入库记录查重", "value": {"entity": "demand", "id": "dem_01HZX3T6Q9", "k": 5}},
-})], include_unpublished: IncludeUnpublished = False) -> SearchResponse:
+@router.post("/similar", name="find_similar", openapi_extra=NOT_INDEXED_YET, summary="Near-duplicates of a record or a draft text", response_model=SearchResponse)
+async def similar(service: Service, body: Annotated[SimilarRequest, Body(openapi_examples=examples.SIMILAR)],
+                  include_unpublished: IncludeUnpublished = False) -> SearchResponse:
     return await service.similar(body, include_unpublished)
 
 
-@router.post("/batch", summary="Several searches in one call (queries are embedded together)", response_model=BatchResponse)
-async def batch(service: Service, body: Annotated[BatchRequest, Body(openapi_examples={
-    "two": {"summary": "两条需求", "value": {"queries": [
-        {"query": "污水厂脱水后的泥饼太湿，外运处置费用高", "k": 3},
-        {"query": "厂房屋顶闲置，想装光伏发电", "k": 3}]}},
-})]) -> BatchResponse:
+@router.post("/batch", name="batch_search", openapi_extra=NOT_INDEXED_YET, summary="Several searches in one call (queries are embedded together)", response_model=BatchResponse)
+async def batch(service: Service, body: Annotated[BatchRequest, Body(openapi_examples=examples.BATCH)]) -> BatchResponse:
     return await service.batch(body)
 
 
-@router.get("/status", summary="Feed position, index sizes and model", response_model=StatusResponse)
+@router.get("/status", name="get_status", summary="Feed position, index sizes and model", response_model=StatusResponse)
 async def status(service: Service) -> StatusResponse:
     return service.status()
 
 
-@router.post("/admin/rebuild", status_code=202, summary="Rebuild every index from the feed (swapped in when done)",
+@router.post("/admin/rebuild", status_code=202, name="rebuild_index", summary="Rebuild every index from the feed (swapped in when done)",
              response_model=RebuildResponse)
 async def rebuild(service: Service) -> RebuildResponse:
     return RebuildResponse(status="started" if service.request_rebuild() else "already_running")

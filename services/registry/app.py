@@ -70,7 +70,8 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
                     await task
             ctx.database.dispose()
 
-    app = create_service_app("registry", description=DESCRIPTION, readiness={"database": ctx.database.ping}, lifespan=lifespan)
+    app = create_service_app("registry", description=DESCRIPTION, readiness={"database": ctx.database.ping}, lifespan=lifespan,
+                             log_level=settings.log_level)
     validation.install(app)
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.state.registry = ctx

@@ -14,7 +14,7 @@ from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 
-@router.get("", response_model=AuditPage, summary="Audit log (admin): every state change made through the gateway, newest first")
+@router.get("", response_model=AuditPage, name="list_audit_events", summary="Audit log (admin): every state change made through the gateway, newest first")
 def list_audit(
     session: SessionDep,
     _admin: AdminDep,

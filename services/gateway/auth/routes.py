@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1/keys", tags=["keys"])
 _CREATE_EXAMPLE = {"role": "enterprise", "org_id": "org_01HZX3", "name": "杭州绿源环保 对接接口", "expires_at": "2026-12-31T00:00:00Z"}
 
 
-@router.post("", status_code=201, response_model=ApiKeyCreated, summary="Create an API key (admin); the key is shown once")
+@router.post("", status_code=201, response_model=ApiKeyCreated, name="create_key", summary="Create an API key (admin); the key is shown once")
 def create_key(
     request: Request,
     session: SessionDep,
@@ -32,7 +32,7 @@ def create_key(
     return ApiKeyCreated(**service.to_public(row).model_dump(), key=key)
 
 
-@router.get("", response_model=Page[ApiKeyPublic], summary="List API keys (admin); never shows keys, only prefixes")
+@router.get("", response_model=Page[ApiKeyPublic], name="list_keys", summary="List API keys (admin); never shows keys, only prefixes")
 def list_keys(
     session: SessionDep,
     _admin: AdminDep,
@@ -45,7 +45,7 @@ def list_keys(
     return Page[ApiKeyPublic](items=[service.to_public(r) for r in rows], next_cursor=next_cursor)
 
 
-@router.post("/{key_id}/revoke", response_model=ApiKeyPublic, summary="Revoke an API key (admin); takes effect at once")
+@router.post("/{key_id}/revoke", response_model=ApiKeyPublic, name="revoke_key", summary="Revoke an API key (admin); takes effect at once")
 def revoke_key(request: Request, session: SessionDep, admin: AdminDep, key_id: str) -> ApiKeyPublic:
     row = service.revoke(session, key_id)
     audit.record(session, admin, "key.revoke", "api_key", row.id, {"org_id": row.org_id}, request_id=request.state.request_id)

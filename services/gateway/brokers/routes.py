@@ -27,6 +27,7 @@ from services.gateway.brokers.schemas import (
 from services.gateway.brokers.stages import DealStage
 from services.gateway.db import SessionDep
 from shared.errors import PROBLEM_RESPONSES
+from shared.openapi import NOT_INDEXED_YET
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
@@ -65,7 +66,7 @@ def get_engagement(engagement_id: str, principal: BrokerOrAdmin, session: Sessio
     return EngagementPublic.model_validate(service.own_engagement(session, principal, engagement_id), from_attributes=True)
 
 
-@router.post("/engagements/{engagement_id}/matches", response_model=MatchCandidates, tags=["brokers"],
+@router.post("/engagements/{engagement_id}/matches", response_model=MatchCandidates, name="run_engagement_matching", openapi_extra=NOT_INDEXED_YET, tags=["brokers"],
              summary="Run matching for the engagement: explained candidates (demand → technologies, technology → demands)")
 async def run_matching(engagement_id: str, body: MatchRequest, request: Request, principal: Broker,
                        session: SessionDep) -> MatchCandidates:
@@ -73,14 +74,14 @@ async def run_matching(engagement_id: str, body: MatchRequest, request: Request,
     return await service.run_matching(request, principal, engagement, body)
 
 
-@router.get("/engagements/{engagement_id}/shortlist", response_model=list[ShortlistEntryPublic], tags=["brokers"],
+@router.get("/engagements/{engagement_id}/shortlist", response_model=list[ShortlistEntryPublic], name="list_shortlist", tags=["brokers"],
             summary="The engagement's shortlist (候选清单)")
 def get_shortlist(engagement_id: str, principal: BrokerOrAdmin, session: SessionDep) -> list[ShortlistEntryPublic]:
     engagement = service.own_engagement(session, principal, engagement_id)
     return [ShortlistEntryPublic.model_validate(e, from_attributes=True) for e in repository.shortlist(session, engagement.id)]
 
 
-@router.post("/engagements/{engagement_id}/shortlist", status_code=201, response_model=ShortlistEntryPublic, tags=["brokers"],
+@router.post("/engagements/{engagement_id}/shortlist", status_code=201, response_model=ShortlistEntryPublic, name="add_to_shortlist", tags=["brokers"],
              summary="Shortlist a candidate with a note")
 async def add_to_shortlist(engagement_id: str, body: ShortlistCreate, request: Request, principal: Broker,
                            session: SessionDep) -> ShortlistEntryPublic:

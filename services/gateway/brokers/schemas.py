@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, ValidationInfo, create_model, field_validator
 
 from services.gateway.brokers.stages import DealStage
 from services.gateway.commissions.schemas import AllocationPublic
 from shared.identifiers import RECORD_ID_PREFIXES, is_record_id
+from shared.matching_schemas import Hit, SearchFilters
 from shared.schemas import PositiveCny
 
 ANY_RECORD_ID = r"^(tec|dem)_[0-9a-z]{20}$"
@@ -55,20 +56,40 @@ class EngagementPublic(BaseModel):
     created_at: datetime
 
 
+def _plain(model: BaseModel | None) -> dict[str, Any] | None:
+    """Validated against its model, then kept as the plain JSON the services pass on and store."""
+    return None if model is None else model.model_dump(mode="json", exclude_unset=True)
+
+
+# The matching filters, typed in the document and checked here (a mistake is a 422 naming the field).
+PlainFilters = Annotated[SearchFilters | None, AfterValidator(_plain), PlainSerializer(lambda v: v, when_used="always")]
+
+
 class MatchRequest(_In):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"k": 10, "filters": {"region": "330000"}}]})
     k: int = Field(10, ge=1, le=50)
-    filters: dict[str, Any] | None = Field(None, description="Matching filters: domain, region, trl_min, stage, transfer_modes, budget_max_cny, price_max_cny")
+    filters: PlainFilters = Field(None, description="Matching filters: domain, region, trl_min, stage, transfer_modes, budget_max_cny, price_max_cny")
     min_seq: int | None = Field(None, ge=0, description="Wait until the matching index has seen this feed position")
 
 
 class MatchCandidates(BaseModel):
     engagement_id: str
     target: SubjectEntity = Field(description="What the candidates are")
-    items: list[dict[str, Any]] = Field(description="Explained hits from the matching service: score, strength, components, shared_terms, fit",
-                                        examples=[[{"id": "tec_9", "entity": "technology", "title": "低浓度VOCs沸石转轮吸附浓缩+RTO技术",
-                                                    "score": 0.82, "strength": "strong", "shared_terms": ["VOCs", "喷涂"]}]])
+    items: list[Hit] = Field(description="Explained hits from the matching service: score, strength, components, shared_terms, fit")
     indexed_seq: int | None = None
+
+
+# The hit as the match run returned it, every field optional (a client may keep only some), unknown fields
+# refused: a free-form dict here let {"score": "high"} in, and every later view of the engagement failed.
+# Built from Hit so it follows that model's fields.
+ShortlistMatch = create_model(
+    "ShortlistMatch", __config__=ConfigDict(extra="forbid", json_schema_extra={
+        "description": "A matching hit as returned by the match run (any subset of its fields)"}),
+    **{name: (field.annotation | None, None) for name, field in Hit.model_fields.items()},  # type: ignore[call-overload]
+)
+
+
+StoredMatch = Annotated[ShortlistMatch | None, AfterValidator(_plain), PlainSerializer(lambda v: v, when_used="always")]  # type: ignore[valid-type]
 
 
 class ShortlistCreate(_In):
@@ -77,7 +98,7 @@ class ShortlistCreate(_In):
     candidate_id: str = Field(pattern=ANY_RECORD_ID, description="A published record on the other side of the engagement",
                               examples=["tec_01hzx3k9q2m7a4b5c6d7"])
     note: str | None = Field(None, max_length=2000)
-    match: dict[str, Any] | None = Field(None, description="The hit as returned by the match run (kept for the record)")
+    match: StoredMatch = Field(None, description="The hit as returned by the match run (kept for the record)")
 
 
 class ShortlistEntryPublic(BaseModel):
@@ -90,7 +111,7 @@ class ShortlistEntryPublic(BaseModel):
     candidate_region: str | None
     candidate_owner_org_id: str | None
     note: str | None
-    match: dict[str, Any] | None
+    match: ShortlistMatch | None  # type: ignore[valid-type]
     created_at: datetime
 
 

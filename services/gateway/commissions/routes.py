@@ -19,12 +19,12 @@ router = APIRouter(prefix="/v1", tags=["commissions"], responses=PROBLEM_RESPONS
 BrokerOrAdmin = Annotated[Principal, Depends(require_roles(Role.broker, Role.admin))]
 
 
-@router.get("/commission-rules", response_model=CommissionRulesSpec, summary="Commission rules in force (佣金规则)")
+@router.get("/commission-rules", response_model=CommissionRulesSpec, name="get_commission_rules", summary="Commission rules in force (佣金规则)")
 def get_rules(_: PrincipalDep) -> CommissionRulesSpec:
     return current_rules()
 
 
-@router.get("/commissions/preview", response_model=CommissionPreview, summary="What a contract amount would earn")
+@router.get("/commissions/preview", response_model=CommissionPreview, name="preview_commission", summary="What a contract amount would earn")
 def preview(
     _: PrincipalDep,
     contract_amount_cny: Annotated[PositiveCny, Query(description="Contract amount in yuan", examples=["3000000.00"])],

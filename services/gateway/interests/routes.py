@@ -45,6 +45,6 @@ def list_notifications(
                                     next_cursor=next_cursor)
 
 
-@router.post("/notifications/{notification_id}/read", response_model=NotificationPublic, summary="Mark a notification read")
+@router.post("/notifications/{notification_id}/read", response_model=NotificationPublic, name="mark_notification_read", summary="Mark a notification read")
 def mark_read(notification_id: Annotated[int, Path(ge=1, le=2**63 - 1)], principal: Member, session: SessionDep) -> NotificationPublic:
     return NotificationPublic.model_validate(service.mark_read(session, principal, notification_id), from_attributes=True)

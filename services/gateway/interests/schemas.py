@@ -2,9 +2,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+
+from shared.matching_schemas import SearchFilters
+
+
+def _plain(filters: SearchFilters) -> dict[str, Any]:
+    return filters.model_dump(mode="json", exclude_unset=True)
+
+
+# Typed in the document and checked here; kept as the plain JSON the interest stores and sends to matching.
+Filters = Annotated[SearchFilters, AfterValidator(_plain), PlainSerializer(lambda v: v, when_used="always")]
 
 
 class InterestCreate(BaseModel):
@@ -12,7 +22,7 @@ class InterestCreate(BaseModel):
         {"name": "长三角VOCs治理", "query": "喷涂车间低浓度VOCs废气治理", "filters": {"region": "330000", "domain": "pollution_control"}}]})
     name: str | None = Field(None, max_length=100)
     query: str = Field(min_length=2, max_length=500, description="What technologies you look for, in plain Chinese")
-    filters: dict[str, Any] = Field(default_factory=dict, description="Matching filters (domain, region, trl_min, stage, transfer_modes, budget_max_cny)")
+    filters: Filters = Field(default_factory=dict, description="Matching filters (domain, region, trl_min, stage, transfer_modes, budget_max_cny)")
 
 
 class InterestPublic(BaseModel):
@@ -20,7 +30,7 @@ class InterestPublic(BaseModel):
     org_id: str
     name: str | None
     query: str
-    filters: dict[str, Any]
+    filters: SearchFilters
     created_at: datetime
 
 

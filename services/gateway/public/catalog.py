@@ -11,18 +11,18 @@ from services.gateway.auth.deps import PrincipalDep
 from services.gateway.auth.permissions import Action
 from services.gateway.public import access
 from services.gateway.public.registry_calls import registry
-from shared.schemas import ChangesPage
+from shared.schemas import ChangeFeedPage, TaxonomyDomain
 
 router = APIRouter(tags=["catalog"])
 
 
-@router.get("/v1/taxonomy", summary="Green technology domain tree (绿色技术领域分类)")
+@router.get("/v1/taxonomy", response_model=list[TaxonomyDomain], name="get_taxonomy", summary="Green technology domain tree (绿色技术领域分类)")
 async def taxonomy(request: Request, principal: PrincipalDep) -> Response:
     perm.require(principal, Action.taxonomy_read)
     return upstream.relay(await registry(request, principal, "GET", "/v1/taxonomy"))
 
 
-@router.get("/v1/changes", response_model=ChangesPage, summary="Change feed (admin, platforms): every write in seq order",
+@router.get("/v1/changes", response_model=ChangeFeedPage, name="list_changes", summary="Change feed (admin, platforms): every write in seq order",
             description="Records a caller may not see are cut to `{id, status, version}`; contacts of others are removed.")
 async def changes(
     request: Request, principal: PrincipalDep,

@@ -24,13 +24,25 @@ class Figures(BaseModel):
     commission_cny: Decimal = Decimal("0.00")
 
 
+class Growth(BaseModel):
+    """Year-on-year growth per figure: (current - previous) / previous; null when the previous year's figure is 0."""
+
+    technologies_listed: float | None = None
+    demands_listed: float | None = None
+    introductions: float | None = None
+    introductions_accepted: float | None = None
+    deals_opened: float | None = None
+    deals_closed: float | None = Field(None, examples=[0.5])
+    deal_amount_cny: float | None = None
+    commission_cny: float | None = None
+
+
 class StatsRow(BaseModel):
     key: str = Field(examples=["pollution_control"])
     name: str = Field(examples=["污染治理"])
     current: Figures
     previous_year: Figures = Field(description="Same group, the same period one year earlier")
-    yoy_growth: dict[str, float | None] = Field(description="(current - previous) / previous per figure; null when previous is 0",
-                                                examples=[{"deals_closed": 0.5, "deal_amount_cny": None}])
+    yoy_growth: Growth = Field(description="(current - previous) / previous per figure; null when previous is 0")
 
 
 class StatsReport(BaseModel):

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1", tags=["webhooks"], responses=PROBLEM_RESPONSES)
 Subscriber = Annotated[Principal, Depends(require_roles(Role.admin, Role.broker, Role.enterprise, Role.platform))]
 
 
-@router.post("/webhooks", status_code=201, response_model=SubscriptionCreated, summary="Subscribe to events (订阅事件推送)")
+@router.post("/webhooks", status_code=201, response_model=SubscriptionCreated, name="create_webhook_subscription", summary="Subscribe to events (订阅事件推送)")
 def create_subscription(body: SubscriptionCreate, principal: Subscriber, session: SessionDep,
                         request: Request) -> SubscriptionCreated:
     sub = service.create_subscription(session, principal, body, request.app.state.webhook_settings)
@@ -30,7 +30,7 @@ def create_subscription(body: SubscriptionCreate, principal: Subscriber, session
     return service.subscription_with_secret(sub)
 
 
-@router.get("/webhooks", response_model=list[SubscriptionPublic], summary="Your organization's subscriptions")
+@router.get("/webhooks", response_model=list[SubscriptionPublic], name="list_webhook_subscriptions", summary="Your organization's subscriptions")
 def list_subscriptions(principal: Subscriber, session: SessionDep) -> list[SubscriptionPublic]:
     return [service.subscription_view(s) for s in repository.list_subscriptions(session, principal.org_id)]
 
@@ -49,7 +49,7 @@ def rotate_secret(subscription_id: str, principal: Subscriber, session: SessionD
     return service.subscription_with_secret(sub, at)
 
 
-@router.delete("/webhooks/{subscription_id}", status_code=204, summary="Unsubscribe (pending deliveries stop)")
+@router.delete("/webhooks/{subscription_id}", status_code=204, name="delete_webhook_subscription", summary="Unsubscribe (pending deliveries stop)")
 def delete_subscription(subscription_id: str, principal: Subscriber, session: SessionDep) -> Response:
     sub = service.own_subscription(session, principal, subscription_id)
     sub.active = False
@@ -59,7 +59,7 @@ def delete_subscription(subscription_id: str, principal: Subscriber, session: Se
     return Response(status_code=204)
 
 
-@router.get("/webhooks/{subscription_id}/deliveries", response_model=Page[DeliveryPublic],
+@router.get("/webhooks/{subscription_id}/deliveries", response_model=Page[DeliveryPublic], name="list_webhook_deliveries",
             summary="Delivery log: every attempt with status code and error, newest first")
 def list_deliveries(
     subscription_id: str, principal: Subscriber, session: SessionDep,
@@ -72,12 +72,12 @@ def list_deliveries(
     return Page[DeliveryPublic](items=[service.delivery_view(session, d) for d in rows[:limit]], next_cursor=next_cursor)
 
 
-@router.get("/webhook-deliveries/{delivery_id}", response_model=DeliveryPublic, summary="One delivery and its attempts")
+@router.get("/webhook-deliveries/{delivery_id}", response_model=DeliveryPublic, name="get_webhook_delivery", summary="One delivery and its attempts")
 def get_delivery(delivery_id: str, principal: Subscriber, session: SessionDep) -> DeliveryPublic:
     return service.delivery_view(session, service.own_delivery(session, principal, delivery_id))
 
 
-@router.post("/webhook-deliveries/{delivery_id}/replay", status_code=202, response_model=DeliveryPublic,
+@router.post("/webhook-deliveries/{delivery_id}/replay", status_code=202, response_model=DeliveryPublic, name="replay_webhook_delivery",
              summary="Send a failed delivery again (same event id)")
 def replay_delivery(delivery_id: str, principal: Subscriber, session: SessionDep) -> DeliveryPublic:
     delivery = service.replay(session, principal, delivery_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
@@ -104,3 +104,88 @@ class EventEnvelope(BaseModel):
     created_at: datetime
     org_id: str
     data: dict[str, Any] = Field(examples=[{"deal_id": "deal_1a2b", "from_stage": "signed", "to_stage": "closed", "stage_name": "成交"}])
+
+
+# --------------------------------------------------------------------------- event payloads (the `webhooks` section)
+class IntroductionEventData(BaseModel):
+    """introduction.requested / .accepted / .declined (brokers/service.py)."""
+
+    introduction_id: str
+    status: str = Field(description="requested | accepted | declined", examples=["accepted"])
+    technology_id: str
+    demand_id: str
+    broker_org_id: str
+    target_org_id: str
+    decline_reason: str | None = Field(None, description="too_early | price | technical_fit | region | other")
+    deal_id: str | None = Field(None, description="introduction.accepted only: the deal that opened")
+
+
+class DealStageChangedData(BaseModel):
+    deal_id: str
+    from_stage: str = Field(examples=["signed"])
+    to_stage: str = Field(examples=["closed"])
+    stage_name: str = Field(examples=["成交"])
+    contract_amount_cny: str | None = Field(None, description="Yuan with 2 decimals, as a string", examples=["3000000.00"])
+    version: int
+
+
+class CommissionComputedData(BaseModel):
+    deal_id: str
+    commission_cny: str = Field(description="Yuan with 2 decimals, as a string", examples=["110000.00"])
+
+
+class MatchFoundData(BaseModel):
+    kind: str = Field(description="`interest_match` (a saved interest) or `demand_match` (one of your demands)")
+    technology_id: str
+    technology_title: str = Field(examples=["沸石转轮吸附浓缩+蓄热燃烧(RTO)VOCs治理技术"])
+    interest_id: str | None = None
+    demand_id: str | None = None
+    score: float | None = None
+    strength: str | None = Field(None, examples=["strong"])
+    feed_seq: int
+
+
+class _Event(BaseModel):
+    event_id: str = Field(examples=["evt_3f9c2a7b1d0e4c5a8b6f"], description="Dedupe by it: delivery is at least once")
+    created_at: datetime
+    org_id: str = Field(description="The receiving organization")
+
+
+class IntroductionRequestedEvent(_Event):
+    type: Literal["introduction.requested"]
+    data: IntroductionEventData
+
+
+class IntroductionAcceptedEvent(_Event):
+    type: Literal["introduction.accepted"]
+    data: IntroductionEventData
+
+
+class IntroductionDeclinedEvent(_Event):
+    type: Literal["introduction.declined"]
+    data: IntroductionEventData
+
+
+class DealStageChangedEvent(_Event):
+    type: Literal["deal.stage_changed"]
+    data: DealStageChangedData
+
+
+class CommissionComputedEvent(_Event):
+    type: Literal["commission.computed"]
+    data: CommissionComputedData
+
+
+class MatchFoundEvent(_Event):
+    type: Literal["match.found"]
+    data: MatchFoundData
+
+
+EVENT_MODELS: dict[EventType, type[_Event]] = {
+    EventType.introduction_requested: IntroductionRequestedEvent,
+    EventType.introduction_accepted: IntroductionAcceptedEvent,
+    EventType.introduction_declined: IntroductionDeclinedEvent,
+    EventType.deal_stage_changed: DealStageChangedEvent,
+    EventType.commission_computed: CommissionComputedEvent,
+    EventType.match_found: MatchFoundEvent,
+}

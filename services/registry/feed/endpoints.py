@@ -3,16 +3,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from shared.schemas import ChangesPage
+from shared.schemas import ChangeFeedPage, ChangesPage
 from services.registry.deps import Context
 from services.registry.feed import service
 
 router = APIRouter(prefix="/v1", tags=["feed"])
 MAX_CHANGES = 1000
-MAX_SEQ = 2**63 - 1  # seq is a signed 64-bit column: a larger `after` is a client bug, not a 500
+MAX_SEQ = 2**63 - 1  # seq is a 64-bit integer in the database: a larger `after` is a 422, not an overflow (500)
 
 
-@router.get("/changes", response_model=ChangesPage,
+@router.get("/changes", response_model=ChangeFeedPage, name="list_changes",
             summary="Change events after a seq, in order, each with the record's current public form (null = deleted)")
 def changes(ctx: Context,
             after: Annotated[int, Query(ge=0, le=MAX_SEQ, description="Last seq you processed (0 = from the start)")] = 0,

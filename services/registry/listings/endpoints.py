@@ -12,6 +12,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from shared.errors import PROBLEM_RESPONSES, invalid, not_found
+from shared.openapi import registry_write
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
 from services.registry.deps import Actor, Context, IfMatch, resolve_version
 from services.registry.listings import repository, service
@@ -60,14 +61,15 @@ def build_router(kind: ListingKind, filters_dep: Callable[..., ListingFilters], 
         base = body_of(uow.session, row)
         return Written(lambda seq: {**base, "seq": seq}, row.id, row.version)
 
-    @router.post("", status_code=201, response_model=schemas.written, responses=WRITE_RESPONSES,
+    @router.post("", status_code=201, response_model=schemas.written, responses=WRITE_RESPONSES, name=f"create_{entity}",
+                 openapi_extra=registry_write(),
                  summary=f"Create a {entity}; screening (基础甄别) runs in the same transaction")
     def create(ctx: Context, request: Request,
                payload: Annotated[kind.create_schema, Body(openapi_examples=examples["create"])]) -> Any:  # type: ignore[name-defined]
         return execute(ctx.database, request, payload.model_dump(mode="json", exclude_unset=True),
                        lambda uow: written(uow, service.create(uow, kind, payload, ctx.policy)), status_code=201)
 
-    @router.get("", response_model=schemas.page, summary=f"List {plural} (filters, cursor pagination by updated_at)")
+    @router.get("", response_model=schemas.page, name=f"list_{plural}", summary=f"List {plural} (filters, cursor pagination by updated_at)")
     def list_(ctx: Context, filters: Filters, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
               cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None) -> Any:
         after = _after(cursor)
@@ -77,9 +79,10 @@ def build_router(kind: ListingKind, filters_dep: Callable[..., ListingFilters], 
             items = [record_body(kind, schemas, r, latest.get(r.id)) for r in rows[:limit]]
         return {"items": items, "next_cursor": _cursor(rows[limit - 1]) if len(rows) > limit else None}
 
-    @router.get("/export", summary=f"Export {plural} as JSON Lines (same filters as the list)",
+    @router.get("/export", name=f"export_{plural}", summary=f"Export {plural} as JSON Lines (same filters as the list)",
                 response_class=StreamingResponse,
-                responses={200: {"content": {"application/x-ndjson": {"example": examples["export_line"]}}}})
+                responses={200: {"description": f"One {entity} per line (JSON Lines)", "content": {"application/x-ndjson": {
+                    "schema": {"type": "string"}, "example": examples["export_line"]}}}})
     def export(ctx: Context, filters: Filters) -> StreamingResponse:
         def lines() -> Iterator[bytes]:
             after = None
@@ -95,7 +98,8 @@ def build_router(kind: ListingKind, filters_dep: Callable[..., ListingFilters], 
         return StreamingResponse(lines(), media_type="application/x-ndjson",
                                  headers={"Content-Disposition": f'attachment; filename="{plural}.jsonl"'})
 
-    @router.post("/bulk-upsert", response_model=BulkUpsertResult, responses=WRITE_RESPONSES,
+    @router.post("/bulk-upsert", response_model=BulkUpsertResult, responses=WRITE_RESPONSES, name=f"bulk_upsert_{plural}",
+                 openapi_extra=registry_write(),
                  summary="Create or update by external_ref; all or nothing unless atomic=false; unchanged items are not touched")
     def bulk_upsert(ctx: Context, request: Request,
                     payload: Annotated[schemas.bulk, Body(openapi_examples=examples["bulk"])],  # type: ignore[name-defined]
@@ -114,7 +118,7 @@ def build_router(kind: ListingKind, filters_dep: Callable[..., ListingFilters], 
         ctx.statistics.record(ctx.database, kind, counts.get("created", 0) + counts.get("updated", 0))  # after commit
         return response
 
-    @router.get("/{record_id}", response_model=schemas.record, responses={404: {"description": "No such record"}},
+    @router.get("/{record_id}", response_model=schemas.record, responses={404: {"description": "No such record"}}, name=f"get_{entity}",
                 summary=f"Read a {entity} with its latest screening result")
     def read(ctx: Context, record_id: str) -> Any:
         with ctx.database.read() as session:
@@ -123,7 +127,8 @@ def build_router(kind: ListingKind, filters_dep: Callable[..., ListingFilters], 
                 raise not_found(entity, record_id)
             return body_of(session, row)
 
-    @router.patch("/{record_id}", response_model=schemas.written, responses=WRITE_RESPONSES,
+    @router.patch("/{record_id}", response_model=schemas.written, responses=WRITE_RESPONSES, name=f"update_{entity}",
+                  openapi_extra=registry_write(idempotent=False),
                   summary="Partial update with optimistic concurrency (`version` or If-Match); screening runs again")
     def patch(ctx: Context, request: Request, record_id: str, if_match: IfMatch,
               payload: Annotated[schemas.patch, Body(openapi_examples=examples["patch"])]) -> Any:  # type: ignore[name-defined]
@@ -131,19 +136,22 @@ def build_router(kind: ListingKind, filters_dep: Callable[..., ListingFilters], 
         return execute(ctx.database, request, payload.model_dump(mode="json", exclude_unset=True),
                        lambda uow: written(uow, service.update(uow, kind, record_id, payload, version, ctx.policy)))
 
-    @router.post("/{record_id}/withdraw", response_model=schemas.written, responses=WRITE_RESPONSES,
+    @router.post("/{record_id}/withdraw", response_model=schemas.written, responses=WRITE_RESPONSES, name=f"withdraw_{entity}",
+                 openapi_extra=registry_write(),
                  summary="Withdraw the listing (owner's decision; stays in the registry, leaves matching)")
     def withdraw(ctx: Context, request: Request, record_id: str, if_match: IfMatch) -> Any:
         return execute(ctx.database, request, {"op": "withdraw"},
                        lambda uow: written(uow, service.withdraw(uow, kind, record_id, if_match)))
 
-    @router.post("/{record_id}/renew", response_model=schemas.written, responses=WRITE_RESPONSES,
+    @router.post("/{record_id}/renew", response_model=schemas.written, responses=WRITE_RESPONSES, name=f"renew_{entity}",
+                 openapi_extra=registry_write(),
                  summary="Extend expiry by a listing period (one year) and republish after screening")
     def renew(ctx: Context, request: Request, record_id: str, if_match: IfMatch) -> Any:
         return execute(ctx.database, request, {"op": "renew"},
                        lambda uow: written(uow, service.renew(uow, kind, record_id, if_match, ctx.policy)))
 
-    @router.post("/{record_id}/override", response_model=schemas.written, responses=WRITE_RESPONSES,
+    @router.post("/{record_id}/override", response_model=schemas.written, responses=WRITE_RESPONSES, name=f"override_{entity}_screening",
+                 openapi_extra=registry_write(),
                  summary="Admin override of the screening decision, with a recorded reason and actor (X-Actor)")
     def override(ctx: Context, request: Request, record_id: str, if_match: IfMatch, actor: Actor,
                  payload: Annotated[OverrideRequest, Body(openapi_examples=examples["override"])]) -> Any:
@@ -153,7 +161,7 @@ def build_router(kind: ListingKind, filters_dep: Callable[..., ListingFilters], 
                        lambda uow: written(uow, service.override(uow, kind, record_id, payload.status, payload.reason, actor,
                                                                  if_match, ctx.policy)))
 
-    @router.get("/{record_id}/screening", response_model=list[ScreeningResult],
+    @router.get("/{record_id}/screening", response_model=list[ScreeningResult], name=f"list_{entity}_screening",
                 summary="Screening history (automatic results and overrides), oldest first")
     def screening_history(ctx: Context, record_id: str) -> Any:
         with ctx.database.read() as session:

@@ -7,6 +7,7 @@ from shared.errors import PROBLEM_RESPONSES, invalid, not_found
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
 from shared.schemas import OrganizationCreate, OrganizationPublic, OrganizationType, OrganizationUpdate
 from shared import identifiers
+from shared.openapi import registry_write
 from pydantic import Field, create_model
 from datetime import datetime
 
@@ -32,13 +33,14 @@ def _written(org: Any) -> Written:
     return Written(lambda seq: {**base, "seq": seq}, org.id, org.version)
 
 
-@router.post("", status_code=201, response_model=OrganizationWritten, responses=RESPONSES, summary="Register an organization")
+@router.post("", status_code=201, response_model=OrganizationWritten, responses=RESPONSES, name="create_organization",
+             openapi_extra=registry_write(), summary="Register an organization")
 def create(ctx: Context, request: Request, payload: Annotated[OrganizationCreate, Body(openapi_examples=CREATE_EXAMPLES)]) -> Any:
     return execute(ctx.database, request, payload.model_dump(mode="json", exclude_unset=True),
                    lambda uow: _written(service.create(uow, payload)), status_code=201)
 
 
-@router.get("", response_model=OrganizationPage, summary="List organizations (cursor pagination)")
+@router.get("", response_model=OrganizationPage, name="list_organizations", summary="List organizations (cursor pagination)")
 def list_(ctx: Context,
           region: Annotated[str | None, Query(description="GB/T 2260 code, prefix-aware", examples=["330000"])] = None,
           type: Annotated[OrganizationType | None, Query()] = None,
@@ -63,7 +65,8 @@ def list_(ctx: Context,
     return {"items": items, "next_cursor": encode_cursor({"u": last.updated_at.isoformat(), "i": last.id}) if last else None}
 
 
-@router.get("/{org_id}", response_model=OrganizationPublic, responses={404: {"description": "No such organization"}})
+@router.get("/{org_id}", response_model=OrganizationPublic, responses={404: {"description": "No such organization"}},
+            name="get_organization", summary="Read an organization")
 def read(ctx: Context, org_id: str) -> Any:
     with ctx.database.read() as session:
         org = repository.get(session, org_id)
@@ -72,7 +75,8 @@ def read(ctx: Context, org_id: str) -> Any:
     return service.to_public(org)
 
 
-@router.patch("/{org_id}", response_model=OrganizationWritten, responses=RESPONSES, summary="Partial update (optimistic concurrency)")
+@router.patch("/{org_id}", response_model=OrganizationWritten, responses=RESPONSES, name="update_organization",
+              openapi_extra=registry_write(idempotent=False), summary="Partial update (optimistic concurrency)")
 def patch(ctx: Context, request: Request, org_id: str, if_match: IfMatch,
           payload: Annotated[OrganizationPatch, Body(openapi_examples=PATCH_EXAMPLES)]) -> Any:  # type: ignore[valid-type]
     version = resolve_version(payload.version, if_match)
