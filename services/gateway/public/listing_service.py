@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlmodel import Session
 
@@ -17,7 +18,7 @@ from services.gateway.auth.roles import Role
 from services.gateway.public import access, records
 from services.gateway.brokers.service import broker_has_accepted_introduction
 from services.gateway.public.registry_calls import raw_json_body, registry
-from shared.errors import FieldError, ProblemError
+from shared.errors import FieldError, ProblemError, invalid
 
 
 @dataclass(frozen=True)
@@ -106,26 +107,74 @@ async def override(request: Request, session: Session, principal: Principal, kin
     return upstream.relay(resp)
 
 
-async def bulk_upsert(request: Request, session: Session, principal: Principal, kind: Kind, items: list[BaseModel]) -> Response:
+async def bulk_upsert(request: Request, session: Session, principal: Principal, kind: Kind, items: list[dict[str, Any]], *,
+                      atomic: bool = True) -> Response:
+    """Platform sync. The gateway's own rules (external_ref required, ownership) are checked item by item here,
+    the schema and screening item by item in the registry; with atomic=false refused items are reported by their
+    index in the request, whichever side refused them, and the others are written."""
     scope = perm.require(principal, Action.listing_bulk_upsert)
-    data = []
-    for i, item in enumerate(items):
-        row = item.model_dump(mode="json", exclude_unset=True)
-        if row.get("external_ref") is None:
-            raise ProblemError(422, "Invalid request", f"body.items.{i}.external_ref: bulk upsert needs external_ref on every item.",
-                               kind="validation-error", errors=[FieldError(field=f"body.items.{i}.external_ref", message="required for bulk upsert")])
-        if scope == Scope.own:
-            row = _check_new_record(principal, row, f"body.items.{i}")
-        data.append(row)
-    resp = await registry(request, principal, "POST", f"{kind.path}/bulk-upsert", json={"items": data})
-    result = resp.json()
-    outcomes = [o.get("outcome") for o in result.get("items", []) if isinstance(o, dict)]
+    accepted: list[tuple[int, dict[str, Any]]] = []
+    refused: dict[int, list[FieldError]] = {}
+    for i, row in enumerate(items):
+        try:
+            accepted.append((i, _check_bulk_item(principal, scope, row, i)))
+        except ProblemError as exc:
+            if atomic:
+                raise
+            refused[i] = exc.errors
+    if atomic:
+        resp = await registry(request, principal, "POST", f"{kind.path}/bulk-upsert", json={"items": [r for _, r in accepted]})
+        result = resp.json()
+    elif accepted:
+        resp = await registry(request, principal, "POST", f"{kind.path}/bulk-upsert", params={"atomic": "false"},
+                              json={"items": [r for _, r in accepted]})
+        result = _renumber(resp.json(), [i for i, _ in accepted])
+    else:
+        resp, result = None, {"items": [], "created": 0, "updated": 0, "unchanged": 0, "invalid": 0, "errors": [], "seq": 0}
+    if refused:
+        result = _with_refused(result, refused)
+    outcomes = [o.get("outcome") for o in result.get("items", [])]
     audit.record(session, principal, f"{kind.entity}.bulk_upsert", kind.entity, None,
-                 {"count": len(data), "created": outcomes.count("created"), "updated": outcomes.count("updated"),
-                  "unchanged": outcomes.count("unchanged"), "ids": [o.get("id") for o in result.get("items", []) if isinstance(o, dict)],
-                  "seq": result.get("seq")}, request_id=request.state.request_id)
+                 {"count": len(items), "atomic": atomic, **{k: outcomes.count(k) for k in ("created", "updated", "unchanged", "invalid")},
+                  "ids": [o["id"] for o in result.get("items", []) if o.get("id")], "seq": result.get("seq")},
+                 request_id=request.state.request_id)
     session.commit()
-    return upstream.relay(resp)
+    if resp is not None and atomic:
+        return upstream.relay(resp)
+    return upstream.relay(resp, content=result) if resp is not None else JSONResponse(result)
+
+
+def _check_bulk_item(principal: Principal, scope: Scope, row: Any, i: int) -> dict[str, Any]:
+    field = f"body.items.{i}"
+    if not isinstance(row, dict):
+        raise invalid(field, "Each item is a JSON object (a TechnologyCreate / DemandCreate).")
+    if row.get("external_ref") is None:
+        raise invalid(f"{field}.external_ref", "required for bulk upsert: the record's id in your system ({source, external_id}).")
+    return _check_new_record(principal, row, field) if scope == Scope.own else row
+
+
+def _renumber(result: dict[str, Any], sent: list[int]) -> dict[str, Any]:
+    """The registry numbered the items it was sent; give each its index in the caller's request again."""
+    def field(path: str) -> str:
+        parts = path.split(".")
+        if len(parts) > 2 and parts[:2] == ["body", "items"] and parts[2].isdigit():
+            parts[2] = str(sent[int(parts[2])])
+        return ".".join(parts)
+
+    def fix_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**e, "field": field(str(e.get("field", "")))} for e in errors]
+
+    items = [{**o, "index": sent[o["index"]], "errors": fix_errors(o.get("errors") or [])} for o in result.get("items", [])]
+    return {**result, "items": items, "errors": fix_errors(result.get("errors") or [])}
+
+
+def _with_refused(result: dict[str, Any], refused: dict[int, list[FieldError]]) -> dict[str, Any]:
+    """Add the items the gateway refused, as `invalid` outcomes in request order."""
+    extra = [{"index": i, "outcome": "invalid", "id": None, "version": None, "status": None, "screening": None,
+              "errors": [e.model_dump() for e in errors]} for i, errors in refused.items()]
+    items = sorted([*result.get("items", []), *extra], key=lambda o: o["index"])
+    errors = [e for o in items for e in o.get("errors") or []]
+    return {**result, "items": items, "invalid": sum(o["outcome"] == "invalid" for o in items), "errors": errors}
 
 
 async def owner_contacts(request: Request, session: Session, principal: Principal, kind: Kind, record_id: str) -> dict[str, Any]:

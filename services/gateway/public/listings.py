@@ -33,6 +33,9 @@ from shared.schemas import (
 )
 
 NDJSON = "application/x-ndjson"
+ATOMIC_HELP = ("true (default): all or nothing, one invalid or forbidden item is a 4xx naming `body.items.<i>.<field>` and "
+               "nothing is written. false: the valid items are written and each refused one comes back as outcome "
+               "`invalid` with its errors (200).")
 
 
 def _list_params(
@@ -86,9 +89,11 @@ def build_router(kind: svc.Kind, create_model: type, update_model: type, public_
     async def export(request: Request, principal: PrincipalDep, params: ListParams) -> Response:
         return await svc.export(request, principal, kind, params)
 
-    @router.post("/bulk-upsert", response_model=BulkResult, name=f"bulk_upsert_{plural}", openapi_extra=write("bulk"), summary=f"Create or update many {name} records by external_ref (all-or-nothing)")
-    async def bulk_upsert(request: Request, session: SessionDep, principal: PrincipalDep, body: bulk_model) -> Response:  # type: ignore[valid-type]
-        return await svc.bulk_upsert(request, session, principal, kind, body.items)
+    @router.post("/bulk-upsert", response_model=BulkResult, name=f"bulk_upsert_{plural}", openapi_extra=write("bulk"),
+                 summary=f"Create or update many {name} records by external_ref (all-or-nothing unless atomic=false)")
+    async def bulk_upsert(request: Request, session: SessionDep, principal: PrincipalDep, body: bulk_model,  # type: ignore[valid-type]
+                          atomic: Annotated[bool, Query(description=ATOMIC_HELP)] = True) -> Response:
+        return await svc.bulk_upsert(request, session, principal, kind, body.items, atomic=atomic)
 
     @router.get("/{record_id}", response_model=public_model, name=f"get_{name}", summary=f"Get one {name} (others' unpublished records answer 404)")
     async def get(request: Request, principal: PrincipalDep, record_id: str) -> Response:
