@@ -81,6 +81,7 @@ class Entity(StrEnum):
     organization = "organization"
     technology = "technology"
     demand = "demand"
+    patent = "patent"  # IP services (shared/ip_schemas.PatentPublic)
 
 
 class ChangeOp(StrEnum):

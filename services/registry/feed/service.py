@@ -11,6 +11,8 @@ from services.registry.feed import repository
 from services.registry.listings.kinds import KINDS
 from services.registry.organizations.models import Organization
 from services.registry.organizations.service import to_public as organization_public
+from services.registry.patents import service as patents
+from services.registry.patents.models import PatentRow
 
 
 def _current_records(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -19,7 +21,11 @@ def _current_records(session: Session, keys: set[tuple[str, str]]) -> dict[tuple
     for entity, record_id in keys:
         by_entity.setdefault(entity, []).append(record_id)
     for entity, ids in by_entity.items():
-        if entity == Entity.organization:
+        if entity == Entity.patent:
+            rows = list(session.execute(select(PatentRow).where(PatentRow.id.in_(ids))).scalars())
+            for patent in patents.to_public_many(session, rows):
+                found[(entity, patent.id)] = patent.model_dump(mode="json")
+        elif entity == Entity.organization:
             for org in session.execute(select(Organization).where(Organization.id.in_(ids))).scalars():
                 found[(entity, org.id)] = organization_public(org).model_dump(mode="json")
         else:

@@ -1,0 +1,74 @@
+"""patents as records: patents, their holders, technology links and append-only legal events
+
+Revision ID: 0004_patents_finance
+Revises: 0003
+Create Date: 2026-12-02
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0004_patents_finance'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('patents',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('application_number', sa.String(length=20), nullable=False),
+    sa.Column('grant_number', sa.String(length=30), nullable=True),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('applicants', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('pledged', sa.Boolean(), nullable=False),
+    sa.Column('filing_date', sa.Date(), nullable=True),
+    sa.Column('grant_date', sa.Date(), nullable=True),
+    sa.Column('expiry_date', sa.Date(), nullable=True),
+    sa.Column('ipc_codes', sa.JSON(), nullable=False),
+    sa.Column('green_domain', sa.String(length=40), nullable=True),
+    sa.Column('green_subdomain', sa.String(length=60), nullable=True),
+    sa.Column('region', sa.String(length=6), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('application_number'),
+    )
+    op.create_index('ix_patents_green_domain', 'patents', ['green_domain'], unique=False)
+    op.create_index('ix_patents_region', 'patents', ['region'], unique=False)
+    op.create_table('patent_technologies',
+    sa.Column('patent_id', sa.String(length=40), nullable=False),
+    sa.Column('technology_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['patent_id'], ['patents.id']),
+    sa.ForeignKeyConstraint(['technology_id'], ['technologies.id']),
+    sa.PrimaryKeyConstraint('patent_id', 'technology_id'),
+    )
+    op.create_index('ix_patent_technologies_technology_id', 'patent_technologies', ['technology_id'], unique=False)
+    op.create_table('patent_owners',
+    sa.Column('patent_id', sa.String(length=40), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['patent_id'], ['patents.id']),
+    sa.ForeignKeyConstraint(['org_id'], ['organizations.id']),
+    sa.PrimaryKeyConstraint('patent_id', 'org_id'),
+    )
+    op.create_index('ix_patent_owners_org_id', 'patent_owners', ['org_id'], unique=False)
+    op.create_table('patent_events',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('patent_id', sa.String(length=40), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('on', sa.Date(), nullable=False),
+    sa.Column('detail', sa.JSON(), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor', sa.String(length=120), nullable=True),
+    sa.ForeignKeyConstraint(['patent_id'], ['patents.id']),
+    sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_patent_events_patent_id', 'patent_events', ['patent_id'], unique=False)
+
+
+def downgrade() -> None:
+    for table in ('patent_events', 'patent_owners', 'patent_technologies', 'patents'):
+        op.drop_table(table)
