@@ -46,6 +46,8 @@ class Action(StrEnum):
     tender_publish = "tender.publish"  # publish a tender (招标), score and award it
     contract_register = "contract.register"  # register a closed deal as a technology contract (技术合同登记)
     contract_read = "contract.read"  # contract records, export and contract statistics
+    patent_read = "patent.read"  # patents (public register data), the green IPC table, green patent statistics
+    patent_write = "patent.write"  # register a patent, record its legal events (own: the holder organization)
 
 
 A, O = Scope.all, Scope.own
@@ -80,6 +82,8 @@ MATRIX: dict[Action, dict[Role, Scope | None]] = {
     Action.tender_publish:           {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
     Action.contract_register:        {R.admin: A, R.broker: O,  R.enterprise: _, R.platform: _, R.evaluator: _},
     Action.contract_read:            {R.admin: A, R.broker: O,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.patent_read:              {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
+    Action.patent_write:             {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
 }
 # fmt: on
 # contacts_read for brokers: "own" means an engagement of theirs has an accepted introduction for the record.

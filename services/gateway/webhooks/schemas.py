@@ -31,6 +31,8 @@ class EventType(StrEnum):
     tender_opened = "tender.opened"
     tender_awarded = "tender.awarded"
     contract_registered = "contract.registered"
+    # IP services and green finance (docs/ip_and_finance.md)
+    patent_status_changed = "patent.status_changed"  # to the holder organizations
 
 
 class SubscriptionCreate(BaseModel):
