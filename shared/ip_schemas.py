@@ -101,3 +101,82 @@ class PatentPublic(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+# --------------------------------------------------------------------------- infringement records (侵权行为信息记录)
+class InfringementEntryKind(StrEnum):
+    recorded = "recorded"  # the decision, as first recorded (admin / authority)
+    answer = "answer"  # the accused organization's answer (答复)
+    appeal = "appeal"  # the accused organization appeals (申诉/复议/上诉)
+    appeal_decision = "appeal_decision"  # outcome of the appeal (admin / authority)
+    correction = "correction"  # a correction of the record's facts (admin / authority); old values stay in history
+
+
+class InfringementStatus(StrEnum):
+    recorded = "recorded"
+    answered = "answered"
+    under_appeal = "under_appeal"
+    upheld = "upheld"  # appeal dismissed: the decision stands
+    overturned = "overturned"  # appeal granted: the decision no longer stands (the record stays, marked so)
+
+
+class Evidence(_Strict):
+    title: str = Field(min_length=1, max_length=200, examples=["行政裁决书（扫描件）"])
+    url: str | None = Field(None, max_length=500, pattern=r"^https?://")
+    sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$", description="Digest of the evidence file")
+
+
+class InfringementCreate(_Strict):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [{
+        "decision_reference": "浙知执裁字〔2026〕12号", "authority": "浙江省知识产权局", "decided_on": "2026-10-15",
+        "patent_id": "pat_01m8vt1ftjh4xt7pfg32", "accused_org_id": "org_01m8vt1fqrea0adqk8rn",
+        "claimant_name": "江南大学", "summary": "未经许可制造、销售落入专利权保护范围的脱硝催化剂",
+        "evidence": [{"title": "行政裁决书", "url": "https://example.cn/decision.pdf"}]}]})
+    decision_reference: str = Field(min_length=1, max_length=100, description="Decision / judgment number (文号)")
+    authority: str = Field(min_length=1, max_length=200, description="Who decided: court or IP office")
+    decided_on: date
+    patent_id: str = Field(max_length=40)
+    accused_org_id: str = Field(max_length=40)
+    claimant_org_id: str | None = Field(None, max_length=40)
+    claimant_name: str = Field(min_length=1, max_length=200)
+    summary: str = Field(min_length=1, max_length=2000)
+    evidence: list[Evidence] = Field(default_factory=list, max_length=20)
+
+
+class InfringementEntryCreate(_Strict):
+    kind: InfringementEntryKind
+    text: str = Field(min_length=1, max_length=4000, description="The answer, the appeal's grounds, the outcome, or why corrected")
+    outcome: str | None = Field(None, pattern="^(upheld|overturned)$", description="appeal_decision: upheld or overturned")
+    changes: dict[str, str] = Field(default_factory=dict, description="correction: field → new value "
+                                    "(decision_reference, authority, decided_on, summary, claimant_name)")
+    evidence: list[Evidence] = Field(default_factory=list, max_length=20)
+
+
+class InfringementEntryPublic(BaseModel):
+    kind: InfringementEntryKind
+    text: str
+    outcome: str | None = None
+    changes: dict[str, dict[str, str | None]] = Field(default_factory=dict, description="field → {from, to}")
+    evidence: list[Evidence] = Field(default_factory=list)
+    actor: str | None = None
+    actor_org_id: str | None = None
+    at: datetime
+
+
+class InfringementPublic(BaseModel):
+    id: str
+    decision_reference: str
+    authority: str
+    decided_on: date
+    patent_id: str
+    application_number: str | None = None
+    accused_org_id: str
+    claimant_org_id: str | None = None
+    claimant_name: str
+    summary: str
+    evidence: list[Evidence]
+    status: InfringementStatus
+    history: list[InfringementEntryPublic] = Field(description="Every entry, oldest first; never edited or deleted")
+    version: int
+    created_at: datetime
+    updated_at: datetime

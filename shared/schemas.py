@@ -81,6 +81,7 @@ class Entity(StrEnum):
     organization = "organization"
     technology = "technology"
     demand = "demand"
+    infringement = "infringement"  # shared/ip_schemas.InfringementPublic
     patent = "patent"  # IP services (shared/ip_schemas.PatentPublic)
 
 

@@ -48,6 +48,10 @@ class Action(StrEnum):
     contract_read = "contract.read"  # contract records, export and contract statistics
     patent_read = "patent.read"  # patents (public register data), the green IPC table, green patent statistics
     patent_write = "patent.write"  # register a patent, record its legal events (own: the holder organization)
+    infringement_record = "infringement.record"  # record a decision, decide an appeal, correct a record
+    infringement_read = "infringement.read"  # own: accused, claimant, and the accused's counterparties
+    infringement_answer = "infringement.answer"  # answer or appeal (own: the accused organization)
+    infringement_export = "infringement.export"  # JSON Lines for credit-sharing platforms
 
 
 A, O = Scope.all, Scope.own
@@ -84,6 +88,10 @@ MATRIX: dict[Action, dict[Role, Scope | None]] = {
     Action.contract_read:            {R.admin: A, R.broker: O,  R.enterprise: O, R.platform: _, R.evaluator: _},
     Action.patent_read:              {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
     Action.patent_write:             {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.infringement_record:      {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _},
+    Action.infringement_read:        {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.infringement_answer:      {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.infringement_export:      {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: A, R.evaluator: _},
 }
 # fmt: on
 # contacts_read for brokers: "own" means an engagement of theirs has an accepted introduction for the record.

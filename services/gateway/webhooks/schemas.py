@@ -33,6 +33,8 @@ class EventType(StrEnum):
     contract_registered = "contract.registered"
     # IP services and green finance (docs/ip_and_finance.md)
     patent_status_changed = "patent.status_changed"  # to the holder organizations
+    infringement_recorded = "infringement.recorded"  # to the accused (and claimant) organization
+    infringement_updated = "infringement.updated"  # answer, appeal, appeal decision or correction
 
 
 class SubscriptionCreate(BaseModel):

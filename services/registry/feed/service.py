@@ -11,6 +11,8 @@ from services.registry.feed import repository
 from services.registry.listings.kinds import KINDS
 from services.registry.organizations.models import Organization
 from services.registry.organizations.service import to_public as organization_public
+from services.registry.infringements import service as infringements
+from services.registry.infringements.models import InfringementRow
 from services.registry.patents import service as patents
 from services.registry.patents.models import PatentRow
 
@@ -21,7 +23,11 @@ def _current_records(session: Session, keys: set[tuple[str, str]]) -> dict[tuple
     for entity, record_id in keys:
         by_entity.setdefault(entity, []).append(record_id)
     for entity, ids in by_entity.items():
-        if entity == Entity.patent:
+        if entity == Entity.infringement:
+            rows_i = list(session.execute(select(InfringementRow).where(InfringementRow.id.in_(ids))).scalars())
+            for record in infringements.to_public_many(session, rows_i):
+                found[(entity, record.id)] = record.model_dump(mode="json")
+        elif entity == Entity.patent:
             rows = list(session.execute(select(PatentRow).where(PatentRow.id.in_(ids))).scalars())
             for patent in patents.to_public_many(session, rows):
                 found[(entity, patent.id)] = patent.model_dump(mode="json")

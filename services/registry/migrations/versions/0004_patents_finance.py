@@ -1,4 +1,4 @@
-"""patents as records: patents, their holders, technology links and append-only legal events
+"""IP services: patents (holders, technology links, append-only legal events) and infringement records with their history
 
 Revision ID: 0004_patents_finance
 Revises: 0003
@@ -67,8 +67,42 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_patent_events_patent_id', 'patent_events', ['patent_id'], unique=False)
+    op.create_table('infringements',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('decision_reference', sa.String(length=100), nullable=False),
+    sa.Column('authority', sa.String(length=200), nullable=False),
+    sa.Column('decided_on', sa.Date(), nullable=False),
+    sa.Column('patent_id', sa.String(length=40), nullable=False),
+    sa.Column('accused_org_id', sa.String(length=40), nullable=False),
+    sa.Column('claimant_org_id', sa.String(length=40), nullable=True),
+    sa.Column('claimant_name', sa.String(length=200), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('evidence', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['patent_id'], ['patents.id']),
+    sa.ForeignKeyConstraint(['accused_org_id'], ['organizations.id']),
+    sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_infringements_patent_id', 'infringements', ['patent_id'], unique=False)
+    op.create_index('ix_infringements_accused_org_id', 'infringements', ['accused_org_id'], unique=False)
+    op.create_table('infringement_entries',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('infringement_id', sa.String(length=40), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('detail', sa.JSON(), nullable=False),
+    sa.Column('actor', sa.String(length=120), nullable=True),
+    sa.Column('actor_org_id', sa.String(length=40), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['infringement_id'], ['infringements.id']),
+    sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_infringement_entries_infringement_id', 'infringement_entries', ['infringement_id'], unique=False)
 
 
 def downgrade() -> None:
-    for table in ('patent_events', 'patent_owners', 'patent_technologies', 'patents'):
+    for table in ('infringement_entries', 'infringements', 'patent_events', 'patent_owners', 'patent_technologies', 'patents'):
         op.drop_table(table)
