@@ -1,4 +1,5 @@
-"""IP services: patents (holders, technology links, append-only legal events) and infringement records with their history
+"""IP services: patents (holders, technology links, append-only legal events) infringement records with their history,
+finance products and financing needs (amounts in fen)
 
 Revision ID: 0004_patents_finance
 Revises: 0003
@@ -13,6 +14,8 @@ revision = '0004_patents_finance'
 down_revision = '0003'
 branch_labels = None
 depends_on = None
+
+BIGINT = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 
 
 def upgrade() -> None:
@@ -101,8 +104,51 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_infringement_entries_infringement_id', 'infringement_entries', ['infringement_id'], unique=False)
+    op.create_table('finance_products',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('product_type', sa.String(length=30), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('rules', sa.JSON(), nullable=False),
+    sa.Column('amount_min_fen', BIGINT, nullable=True),
+    sa.Column('amount_max_fen', BIGINT, nullable=True),
+    sa.Column('terms', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['org_id'], ['organizations.id']),
+    sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_finance_products_org_id', 'finance_products', ['org_id'], unique=False)
+    op.create_index('ix_finance_products_status', 'finance_products', ['status'], unique=False)
+    op.create_table('financing_needs',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('org_id', sa.String(length=40), nullable=False),
+    sa.Column('technology_id', sa.String(length=40), nullable=True),
+    sa.Column('title', sa.String(length=120), nullable=False),
+    sa.Column('purpose', sa.Text(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('amount_fen', BIGINT, nullable=False),
+    sa.Column('stage', sa.String(length=30), nullable=True),
+    sa.Column('trl', sa.Integer(), nullable=True),
+    sa.Column('domain', sa.String(length=40), nullable=True),
+    sa.Column('region', sa.String(length=6), nullable=True),
+    sa.Column('collateral_patent_ids', sa.JSON(), nullable=False),
+    sa.Column('evaluation_id', sa.String(length=40), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['org_id'], ['organizations.id']),
+    sa.ForeignKeyConstraint(['technology_id'], ['technologies.id']),
+    sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_financing_needs_org_id', 'financing_needs', ['org_id'], unique=False)
+    op.create_index('ix_financing_needs_status', 'financing_needs', ['status'], unique=False)
 
 
 def downgrade() -> None:
-    for table in ('infringement_entries', 'infringements', 'patent_events', 'patent_owners', 'patent_technologies', 'patents'):
+    for table in ('financing_needs', 'finance_products', 'infringement_entries', 'infringements', 'patent_events', 'patent_owners', 'patent_technologies', 'patents'):
         op.drop_table(table)
