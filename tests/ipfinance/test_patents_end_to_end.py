@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _import(registry, path: Path, fmt: str = "jsonl") -> dict:
     env = {**os.environ, **registry.env, "HF_HUB_OFFLINE": "1"}
     out = subprocess.run([sys.executable, "-m", "services.registry", "import", "patents", str(path), "--format", fmt],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+                         check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     return json.loads(out.stdout)
 

@@ -8,10 +8,20 @@ from fastapi import APIRouter, Query, Request
 from services.gateway.auth.deps import PrincipalDep
 from services.gateway.db import SessionDep
 from services.gateway.finance import service
-from services.gateway.finance.schemas import FinanceDecline, FinanceGrant, FinanceIntroductionCreate, FinanceIntroductionPublic
+from services.gateway.finance.schemas import (
+    FinanceDecline,
+    FinanceGrant,
+    FinanceIntroductionCreate,
+    FinanceIntroductionPublic,
+)
 from services.gateway.trading_common.clock import NowDep
 from shared.errors import PROBLEM_RESPONSES
-from shared.finance_schemas import FinanceProductCreate, FinanceProductPublic, FinancingNeedCreate, FinancingNeedPublic
+from shared.finance_schemas import (
+    FinanceProductCreate,
+    FinanceProductPublic,
+    FinancingNeedCreate,
+    FinancingNeedPublic,
+)
 
 router = APIRouter(prefix="/v1", tags=["finance"], responses={**PROBLEM_RESPONSES, 404: {"description": "No such record (or not yours to read)"}})
 

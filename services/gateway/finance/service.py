@@ -24,7 +24,11 @@ from services.gateway.auth.roles import Role
 from services.gateway.brokers.columns import new_id
 from services.gateway.finance import eligibility, repository
 from services.gateway.finance.models import FinanceIntroduction
-from services.gateway.finance.schemas import FinanceGrant, FinanceIntroductionCreate, FinanceIntroductionPublic
+from services.gateway.finance.schemas import (
+    FinanceGrant,
+    FinanceIntroductionCreate,
+    FinanceIntroductionPublic,
+)
 from services.gateway.public import records
 from services.gateway.public.registry_calls import registry
 from services.gateway.trading_common.money import fen_to_yuan, yuan_or_none, yuan_to_fen

@@ -1,6 +1,8 @@
 """Gateway-side facts about who deals with whom (for the counterparty rule): deals and introductions."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
@@ -12,7 +14,9 @@ def are_counterparties(session: Session, org_a: str, org_b: str) -> bool:
     engagement subject owner), in either direction?"""
     if org_a == org_b:
         return False
-    pair = lambda x, y: or_(and_(x == org_a, y == org_b), and_(x == org_b, y == org_a))  # noqa: E731
+    def pair(x: Any, y: Any) -> Any:
+        return or_(and_(x == org_a, y == org_b), and_(x == org_b, y == org_a))
+
     deal = session.execute(select(Deal.id).where(pair(Deal.seller_org_id, Deal.buyer_org_id)).limit(1)).first()
     if deal:
         return True

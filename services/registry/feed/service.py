@@ -8,13 +8,13 @@ from sqlmodel import Session
 
 from shared.schemas import ChangeEvent, ChangesPage, Entity
 from services.registry.feed import repository
-from services.registry.listings.kinds import KINDS
-from services.registry.organizations.models import Organization
-from services.registry.organizations.service import to_public as organization_public
 from services.registry.finance import service as finance
 from services.registry.finance.models import FinanceProductRow, FinancingNeedRow
 from services.registry.infringements import service as infringements
 from services.registry.infringements.models import InfringementRow
+from services.registry.listings.kinds import KINDS
+from services.registry.organizations.models import Organization
+from services.registry.organizations.service import to_public as organization_public
 from services.registry.patents import service as patents
 from services.registry.patents.models import PatentRow
 

@@ -3,13 +3,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from shared.errors import PROBLEM_RESPONSES
-from shared.finance_schemas import FinanceProductCreate, FinanceProductPublic, FinancingNeedCreate, FinancingNeedPublic, StatusChange
-from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
 from services.registry.deps import Context
 from services.registry.finance import service
 from services.registry.finance.models import FinanceProductRow, FinancingNeedRow
 from services.registry.writes import Written, execute
+from shared.errors import PROBLEM_RESPONSES
+from shared.finance_schemas import (
+    FinanceProductCreate,
+    FinanceProductPublic,
+    FinancingNeedCreate,
+    FinancingNeedPublic,
+    StatusChange,
+)
+from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
 
 products = APIRouter(prefix="/v1/finance-products", tags=["finance"], responses={**PROBLEM_RESPONSES, 404: {"description": "No such product"}})
 needs = APIRouter(prefix="/v1/financing-needs", tags=["finance"], responses={**PROBLEM_RESPONSES, 404: {"description": "No such need"}})
@@ -51,7 +57,7 @@ def get_product(ctx: Context, product_id: str) -> Any:
 @products.post("/{product_id}/status", summary="Withdraw or re-activate a product")
 def product_status(ctx: Context, request: Request, product_id: str, payload: StatusChange) -> Any:
     def act(uow: Any) -> Written:
-        row = service.set_status(uow, service.get_product(uow.session, product_id), payload.status, service.PRODUCT_STATUSES, service.PRODUCT)
+        row = service.set_status(uow, service.get_product(uow.session, product_id, for_update=True), payload.status, service.PRODUCT_STATUSES, service.PRODUCT)
         return _written(service.product_public(row), row)
     return execute(ctx.database, request, payload.model_dump(mode="json"), act)
 
@@ -79,6 +85,6 @@ def get_need(ctx: Context, need_id: str) -> Any:
 @needs.post("/{need_id}/status", summary="Mark a need funded, withdrawn or open again")
 def need_status(ctx: Context, request: Request, need_id: str, payload: StatusChange) -> Any:
     def act(uow: Any) -> Written:
-        row = service.set_status(uow, service.get_need(uow.session, need_id), payload.status, service.NEED_STATUSES, service.NEED)
+        row = service.set_status(uow, service.get_need(uow.session, need_id, for_update=True), payload.status, service.NEED_STATUSES, service.NEED)
         return _written(service.need_public(row), row)
     return execute(ctx.database, request, payload.model_dump(mode="json"), act)

@@ -11,6 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from services.registry.db import new_id, utcnow
+from services.registry.finance.models import FinanceProductRow, FinancingNeedRow
+from services.registry.patents import repository as patents
+from services.registry.technologies.models import Technology
+from services.registry.uow import UnitOfWork
 from shared import taxonomy
 from shared.errors import conflict, invalid, not_found
 from shared.finance_schemas import (
@@ -24,11 +29,6 @@ from shared.finance_schemas import (
     Terms,
 )
 from shared.schemas import ChangeOp, Entity, OrganizationType
-from services.registry.db import new_id, utcnow
-from services.registry.finance.models import FinanceProductRow, FinancingNeedRow
-from services.registry.patents import repository as patents
-from services.registry.technologies.models import Technology
-from services.registry.uow import UnitOfWork
 
 PRODUCT, NEED = Entity.finance_product.value, Entity.financing_need.value
 FEN = Decimal(100)
@@ -102,15 +102,15 @@ def create_need(uow: UnitOfWork, payload: FinancingNeedCreate) -> FinancingNeedR
     return row
 
 
-def get_product(session: Session, product_id: str) -> FinanceProductRow:
-    row = session.get(FinanceProductRow, product_id)
+def get_product(session: Session, product_id: str, *, for_update: bool = False) -> FinanceProductRow:
+    row = session.get(FinanceProductRow, product_id, with_for_update=for_update or None)
     if row is None:
         raise not_found("finance_product", product_id)
     return row
 
 
-def get_need(session: Session, need_id: str) -> FinancingNeedRow:
-    row = session.get(FinancingNeedRow, need_id)
+def get_need(session: Session, need_id: str, *, for_update: bool = False) -> FinancingNeedRow:
+    row = session.get(FinancingNeedRow, need_id, with_for_update=for_update or None)
     if row is None:
         raise not_found("financing_need", need_id)
     return row

@@ -5,12 +5,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
-from shared.errors import PROBLEM_RESPONSES
-from shared.ip_schemas import InfringementCreate, InfringementEntryCreate, InfringementPublic
-from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
 from services.registry.deps import Actor, Context
 from services.registry.infringements import repository, service
 from services.registry.writes import Written, execute
+from shared.errors import PROBLEM_RESPONSES
+from shared.ip_schemas import InfringementCreate, InfringementEntryCreate, InfringementPublic
+from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/v1/infringements", tags=["infringements"],
                    responses={**PROBLEM_RESPONSES, 404: {"description": "No such infringement record"}})

@@ -7,8 +7,8 @@ from sqlmodel import Session
 from services.registry.infringements.models import InfringementEntryRow, InfringementRow
 
 
-def get(session: Session, record_id: str) -> InfringementRow | None:
-    return session.get(InfringementRow, record_id)
+def get(session: Session, record_id: str, *, for_update: bool = False) -> InfringementRow | None:
+    return session.get(InfringementRow, record_id, with_for_update=for_update or None)
 
 
 def entries(session: Session, ids: list[str]) -> dict[str, list[InfringementEntryRow]]:

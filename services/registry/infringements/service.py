@@ -12,6 +12,11 @@ from typing import Any
 
 from sqlmodel import Session
 
+from services.registry.db import new_id, utcnow
+from services.registry.infringements import repository
+from services.registry.infringements.models import InfringementEntryRow, InfringementRow
+from services.registry.patents import repository as patents
+from services.registry.uow import UnitOfWork
 from shared.errors import conflict, invalid, not_found
 from shared.ip_schemas import (
     Evidence,
@@ -23,11 +28,6 @@ from shared.ip_schemas import (
     InfringementStatus,
 )
 from shared.schemas import ChangeOp, Entity
-from services.registry.db import new_id, utcnow
-from services.registry.infringements import repository
-from services.registry.infringements.models import InfringementEntryRow, InfringementRow
-from services.registry.patents import repository as patents
-from services.registry.uow import UnitOfWork
 
 ENTITY = Entity.infringement.value
 CORRECTABLE = ("decision_reference", "authority", "decided_on", "summary", "claimant_name")
@@ -62,8 +62,8 @@ def create(uow: UnitOfWork, payload: InfringementCreate, actor: str | None, acto
     return row
 
 
-def get(session: Session, record_id: str) -> InfringementRow:
-    row = repository.get(session, record_id)
+def get(session: Session, record_id: str, *, for_update: bool = False) -> InfringementRow:
+    row = repository.get(session, record_id, for_update=for_update)
     if row is None:
         raise not_found("infringement", record_id)
     return row
@@ -93,7 +93,7 @@ def _correct(row: InfringementRow, changes: dict[str, str]) -> dict[str, dict[st
 
 def add_entry(uow: UnitOfWork, record_id: str, payload: InfringementEntryCreate, actor: str | None,
               actor_org_id: str | None) -> InfringementRow:
-    row = get(uow.session, record_id)
+    row = get(uow.session, record_id, for_update=True)  # one appeal at a time holds under concurrent writes
     status = InfringementStatus(row.status)
     detail: dict[str, Any] = {}
     if payload.kind == K.recorded:

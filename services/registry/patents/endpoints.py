@@ -4,13 +4,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 
+from services.registry.deps import Actor, Context
+from services.registry.patents import repository, service
+from services.registry.writes import Written, execute
 from shared import identifiers, taxonomy
 from shared.errors import PROBLEM_RESPONSES, invalid
 from shared.ip_schemas import PatentCreate, PatentEventCreate, PatentPublic
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
-from services.registry.deps import Actor, Context
-from services.registry.patents import repository, service
-from services.registry.writes import Written, execute
 
 router = APIRouter(prefix="/v1/patents", tags=["patents"], responses={**PROBLEM_RESPONSES, 404: {"description": "No such patent"}})
 

@@ -13,11 +13,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared.errors import ProblemError
-from shared.ip_schemas import PatentCreate
 from services.registry.db import Database
 from services.registry.patents import service
 from services.registry.uow import unit_of_work
+from shared.errors import ProblemError
+from shared.ip_schemas import PatentCreate
 
 LIST_FIELDS = ("ipc_codes", "technology_ids")
 

@@ -11,8 +11,8 @@ from services.registry.patents.models import PatentEventRow, PatentOwner, Patent
 from services.registry.technologies.models import Technology
 
 
-def get(session: Session, patent_id: str) -> PatentRow | None:
-    return session.get(PatentRow, patent_id)
+def get(session: Session, patent_id: str, *, for_update: bool = False) -> PatentRow | None:
+    return session.get(PatentRow, patent_id, with_for_update=for_update or None)
 
 
 def by_number(session: Session, application_number: str) -> PatentRow | None:

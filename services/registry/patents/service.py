@@ -11,14 +11,22 @@ from typing import Any
 
 from sqlmodel import Session
 
-from shared import identifiers, ipc_green, taxonomy
-from shared.errors import conflict, invalid, not_found
-from shared.ip_schemas import Applicant, GreenClass, PatentCreate, PatentEventCreate, PatentEventKind, PatentEventPublic, PatentPublic
-from shared.schemas import ChangeOp, Entity, PatentStatus
 from services.registry.db import new_id, utcnow
 from services.registry.patents import repository
 from services.registry.patents.models import PatentEventRow, PatentRow
 from services.registry.uow import UnitOfWork
+from shared import identifiers, ipc_green, taxonomy
+from shared.errors import conflict, invalid, not_found
+from shared.ip_schemas import (
+    Applicant,
+    GreenClass,
+    PatentCreate,
+    PatentEventCreate,
+    PatentEventKind,
+    PatentEventPublic,
+    PatentPublic,
+)
+from shared.schemas import ChangeOp, Entity, PatentStatus
 
 ENTITY = Entity.patent.value
 
@@ -100,8 +108,8 @@ def _snapshot(row: PatentRow) -> tuple:
             row.ipc_codes, row.region)
 
 
-def get(session: Session, patent_id: str) -> PatentRow:
-    row = repository.get(session, patent_id)
+def get(session: Session, patent_id: str, *, for_update: bool = False) -> PatentRow:
+    row = repository.get(session, patent_id, for_update=for_update)
     if row is None:
         raise not_found("patent", patent_id)
     return row
@@ -109,7 +117,7 @@ def get(session: Session, patent_id: str) -> PatentRow:
 
 # --------------------------------------------------------------------------- legal events
 def add_event(uow: UnitOfWork, patent_id: str, payload: PatentEventCreate, actor: str | None) -> PatentRow:
-    row = get(uow.session, patent_id)
+    row = get(uow.session, patent_id, for_update=True)  # two events at once: the second sees the first
     if row.filing_date and payload.on < row.filing_date:
         raise invalid("body.on", f"{payload.on} is before the filing date {row.filing_date}.")
     kind, status = payload.kind, row.status
