@@ -111,5 +111,13 @@ def test_need_matched_introduced_granted_and_counted(gateway: TestClient, world:
     audit = ok(gateway.get("/v1/audit", params={"entity": "finance_introduction", "entity_id": intro["id"]}, headers=k["admin"]))
     assert [e["action"] for e in reversed(audit["items"])] == ["finance_introduction.requested", "finance_introduction.accepted",
                                                               "finance_introduction.granted"]
+    # A withdrawn product is no longer proposed nor listed as excluded; only its financier withdraws it
+    problem(gateway.post(f"/v1/finance-products/{fund['id']}/withdraw", headers=k["seller"]), 403)
+    assert ok(gateway.post(f"/v1/finance-products/{fund['id']}/withdraw", headers=k["bank"]))["status"] == "withdrawn"
+    problem(gateway.post(f"/v1/finance-products/{fund['id']}/withdraw", headers=k["bank"]), 409)
+    again = ok(gateway.get(f"/v1/financing-needs/{weak['id']}/products", headers=k["seller"]))
+    assert fund["id"] not in {x["id"] for x in again["excluded"]} | {x["id"] for x in again["items"]}
+    problem(gateway.post(f"/v1/financing-needs/{weak['id']}/withdraw", headers=k["bank"]), 403)
+    assert ok(gateway.post(f"/v1/financing-needs/{weak['id']}/withdraw", headers=k["seller"]))["status"] == "withdrawn"
     assert {c["entity"] for c in ok(gateway.get("/v1/changes", params={"after": 0, "limit": 500}, headers=k["admin"]))["items"]} >= \
            {"finance_product", "financing_need", "patent"}

@@ -44,6 +44,12 @@ async def get_product(product_id: str, request: Request, principal: PrincipalDep
     return await service.get_product(request, principal, product_id)
 
 
+@router.post("/finance-products/{product_id}/withdraw", response_model=FinanceProductPublic,
+             summary="Withdraw a product (its financier): it is no longer proposed")
+async def withdraw_product(product_id: str, request: Request, principal: PrincipalDep, session: SessionDep) -> Any:
+    return await service.withdraw_product(session, request, principal, product_id)
+
+
 @router.get("/finance-products/{product_id}/needs", summary="Open financing needs eligible for a product, ranked, with the excluded and why")
 async def needs_for_product(product_id: str, request: Request, principal: PrincipalDep) -> Any:
     return await service.needs_for_product(request, principal, product_id)
@@ -57,6 +63,12 @@ async def post_need(body: FinancingNeedCreate, request: Request, principal: Prin
 @router.get("/financing-needs/{need_id}", response_model=FinancingNeedPublic, summary="One financing need")
 async def get_need(need_id: str, request: Request, principal: PrincipalDep) -> Any:
     return await service.get_need(request, principal, need_id)
+
+
+@router.post("/financing-needs/{need_id}/withdraw", response_model=FinancingNeedPublic,
+             summary="Withdraw a financing need (its organization)")
+async def withdraw_need(need_id: str, request: Request, principal: PrincipalDep, session: SessionDep) -> Any:
+    return await service.withdraw_need(session, request, principal, need_id)
 
 
 @router.get("/financing-needs/{need_id}/products", summary="Finance products a need is eligible for, ranked, and each excluded product with its reasons")

@@ -262,3 +262,28 @@ async def stats(session: Session, request: Request, principal: Principal) -> dic
         "by_product_type": {t: {"introductions": v["introductions"], "granted": v["granted"],
                                 "amount_granted_cny": fen_to_yuan(v["granted_fen"])} for t, v in sorted(by_type.items())},
     }
+
+
+# --------------------------------------------------------------------------- withdrawal
+async def withdraw_product(session: Session, request: Request, principal: Principal, product_id: str) -> dict[str, Any]:
+    product = await get_product(request, principal, product_id)
+    scope = require(principal, Action.finance_product_publish)
+    if scope == Scope.own and product["org_id"] != principal.org_id:
+        raise forbidden("Only the financier offering the product withdraws it.", action=Action.finance_product_publish)
+    updated = (await registry(request, principal, "POST", f"{PATHS['finance_product']}/{product_id}/status",
+                              json={"status": "withdrawn"})).json()
+    audit.record(session, principal, "finance_product.withdrawn", "finance_product", product_id, {})
+    session.commit()
+    return updated
+
+
+async def withdraw_need(session: Session, request: Request, principal: Principal, need_id: str) -> dict[str, Any]:
+    need = await get_need(request, principal, need_id)
+    scope = require(principal, Action.finance_need_post)
+    if scope == Scope.own and need["org_id"] != principal.org_id:
+        raise forbidden("Only the need's organization withdraws it.", action=Action.finance_need_post)
+    updated = (await registry(request, principal, "POST", f"{PATHS['financing_need']}/{need_id}/status",
+                              json={"status": "withdrawn"})).json()
+    audit.record(session, principal, "financing_need.withdrawn", "financing_need", need_id, {})
+    session.commit()
+    return updated
