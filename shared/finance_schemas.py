@@ -93,6 +93,7 @@ class FinancingNeedCreate(_Strict):
         "collateral_patent_ids": ["pat_01m8vt1ftjh4xt7pfg32"]}]})
     org_id: str = Field(max_length=40, description="The technology holder asking")
     technology_id: str | None = Field(None, max_length=40, description="The technology to finance (its domain is used)")
+    deal_id: str | None = Field(None, max_length=40, description="A deal (交易) this financing is for; the poster must take part in it")
     title: str = Field(min_length=1, max_length=120)
     purpose: str = Field(min_length=1, max_length=2000)
     description: str | None = Field(None, max_length=4000)
@@ -109,6 +110,7 @@ class FinancingNeedPublic(BaseModel):
     id: str
     org_id: str
     technology_id: str | None = None
+    deal_id: str | None = None
     title: str
     purpose: str
     description: str | None = None

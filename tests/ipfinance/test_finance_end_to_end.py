@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.ipfinance.conftest import number, ok, problem
+from tests.ipfinance.conftest import introduce_and_accept, number, ok, problem
 
 
 def _patent(gw: TestClient, k: dict, orgs: dict, digits: str, tech_id: str) -> dict:
@@ -107,10 +107,21 @@ def test_need_matched_introduced_granted_and_counted(gateway: TestClient, world:
     assert stats["granted"] == 1 and stats["amount_granted_cny"] == "6000000.00"
     assert stats["by_product_type"]["ip_pledge_loan"] == {"introductions": 1, "granted": 1, "amount_granted_cny": "6000000.00"}
     assert ok(gateway.get("/v1/finance/stats", headers=k["other"]))["needs_posted"] == 0
+    assert ok(gateway.get("/v1/finance/stats", headers=k["seller"]))["needs_posted"] == 2
     assert ok(gateway.get("/v1/finance/stats", headers=k["bank"]))["granted"] == 1
     audit = ok(gateway.get("/v1/audit", params={"entity": "finance_introduction", "entity_id": intro["id"]}, headers=k["admin"]))
     assert [e["action"] for e in reversed(audit["items"])] == ["finance_introduction.requested", "finance_introduction.accepted",
                                                               "finance_introduction.granted"]
+    # A deal's party posts a need for the deal; a stranger's deal id is refused naming the field
+    deal = introduce_and_accept(gateway, world, 1)
+    for_deal = ok(gateway.post("/v1/financing-needs", headers=k["buyer"], json={
+        "org_id": orgs["buyer"], "deal_id": deal["id"], "title": "技术引进款融资", "purpose": "支付技术转让价款",
+        "amount_cny": "3000000"}), 201)
+    assert for_deal["deal_id"] == deal["id"]
+    problem(gateway.post("/v1/financing-needs", headers=k["other"], json={
+        "org_id": orgs["other"], "deal_id": deal["id"], "title": "x", "purpose": "y", "amount_cny": "1"}), 422, "body.deal_id")
+    ok(gateway.post(f"/v1/financing-needs/{for_deal['id']}/withdraw", headers=k["buyer"]))
+
     # A withdrawn product is no longer proposed nor listed as excluded; only its financier withdraws it
     problem(gateway.post(f"/v1/finance-products/{fund['id']}/withdraw", headers=k["seller"]), 403)
     assert ok(gateway.post(f"/v1/finance-products/{fund['id']}/withdraw", headers=k["bank"]))["status"] == "withdrawn"

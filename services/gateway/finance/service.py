@@ -21,6 +21,7 @@ from services.gateway.audit import service as audit
 from services.gateway.auth.deps import Principal
 from services.gateway.auth.permissions import Action, Scope, forbidden, require, scope_of
 from services.gateway.auth.roles import Role
+from services.gateway.brokers import service as deals
 from services.gateway.brokers.columns import new_id
 from services.gateway.finance import eligibility, repository
 from services.gateway.finance.models import FinanceIntroduction
@@ -34,7 +35,7 @@ from services.gateway.public.registry_calls import registry
 from services.gateway.trading_common.money import fen_to_yuan, yuan_or_none, yuan_to_fen
 from services.gateway.webhooks import service as webhooks
 from services.gateway.webhooks.schemas import EventType
-from shared.errors import ProblemError, conflict, not_found
+from shared.errors import ProblemError, conflict, invalid, not_found
 from shared.finance_schemas import FinanceProductCreate, FinancingNeedCreate
 
 IDS = {"finance_product": re.compile(r"^fpr_[0-9a-z]{20}$"), "financing_need": re.compile(r"^fnd_[0-9a-z]{20}$")}
@@ -125,11 +126,25 @@ async def create_need(session: Session, request: Request, principal: Principal, 
     scope = require(principal, Action.finance_need_post)
     if scope == Scope.own and body.org_id != principal.org_id:
         raise forbidden("A financing need is posted for your own organization.", action=Action.finance_need_post)
+    if body.deal_id is not None:
+        _check_deal(session, principal, body.deal_id, body.org_id)
     need = (await registry(request, principal, "POST", PATHS["financing_need"], json=body.model_dump(mode="json", exclude_unset=True))).json()
     audit.record(session, principal, "financing_need.posted", "financing_need", need["id"],
                  {"org_id": need["org_id"], "amount_cny": need["amount_cny"]})
     session.commit()
     return need
+
+
+def _check_deal(session: Session, principal: Principal, deal_id: str, org_id: str) -> None:
+    """A need for a deal: the deal must be one the caller may read, and the need's organization a party to it."""
+    try:
+        deal = deals.visible_deal(session, principal, deal_id)
+    except ProblemError as exc:
+        if exc.status == 404:
+            raise invalid("body.deal_id", f"No deal {deal_id!r} you take part in.") from None
+        raise
+    if org_id not in repository.deal_parties(session, deal):
+        raise invalid("body.deal_id", "The need's organization is not a party to this deal.")
 
 
 # --------------------------------------------------------------------------- matching both ways

@@ -37,6 +37,7 @@ class FinancingNeedRow(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=40)
     org_id: str = Field(max_length=40, foreign_key="organizations.id", index=True)
     technology_id: str | None = Field(None, max_length=40, foreign_key="technologies.id")
+    deal_id: str | None = Field(None, max_length=40)  # a gateway deal: checked there (the registry has no deals)
     title: str = Field(max_length=120)
     purpose: str
     description: str | None = None

@@ -92,7 +92,7 @@ def create_need(uow: UnitOfWork, payload: FinancingNeedCreate) -> FinancingNeedR
             raise invalid(f"body.collateral_patent_ids.{i}", f"{patent.application_number} is not held by this organization.")
     now = utcnow()
     row = FinancingNeedRow(
-        id=new_id("fnd"), org_id=payload.org_id, technology_id=payload.technology_id, title=payload.title, purpose=payload.purpose,
+        id=new_id("fnd"), org_id=payload.org_id, technology_id=payload.technology_id, deal_id=payload.deal_id, title=payload.title, purpose=payload.purpose,
         description=payload.description, amount_fen=_fen(payload.amount_cny), stage=payload.stage.value if payload.stage else None,
         trl=payload.trl, domain=domain, region=payload.region or org.region,
         collateral_patent_ids=list(dict.fromkeys(payload.collateral_patent_ids)), evaluation_id=payload.evaluation_id,
@@ -135,7 +135,7 @@ def product_public(row: FinanceProductRow) -> FinanceProductPublic:
 
 
 def need_public(row: FinancingNeedRow) -> FinancingNeedPublic:
-    return FinancingNeedPublic(id=row.id, org_id=row.org_id, technology_id=row.technology_id, title=row.title, purpose=row.purpose,
+    return FinancingNeedPublic(id=row.id, org_id=row.org_id, technology_id=row.technology_id, deal_id=row.deal_id, title=row.title, purpose=row.purpose,
                                description=row.description, amount_cny=_yuan(row.amount_fen), stage=row.stage, trl=row.trl,
                                domain=row.domain, region=row.region, collateral_patent_ids=row.collateral_patent_ids,
                                evaluation_id=row.evaluation_id, status=row.status, version=row.version,

@@ -127,6 +127,7 @@ def upgrade() -> None:
     sa.Column('id', sa.String(length=40), nullable=False),
     sa.Column('org_id', sa.String(length=40), nullable=False),
     sa.Column('technology_id', sa.String(length=40), nullable=True),
+    sa.Column('deal_id', sa.String(length=40), nullable=True),
     sa.Column('title', sa.String(length=120), nullable=False),
     sa.Column('purpose', sa.Text(), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),
