@@ -116,6 +116,8 @@ def test_patent_validation_and_isolation(gateway: TestClient, world: dict) -> No
                          ({"technology_ids": ["tec_00000000000000000000"]}, "body.technology_ids.0")]:
         problem(gateway.post("/v1/patents", headers=k["other"], json={**base, **patch}), 422, field)
     problem(gateway.post("/v1/patents", headers=k["buyer"], json=base), 403)  # not among the applicants
+    problem(gateway.post("/v1/patents", headers=k["other"], json={**base, "technology_ids": [world["techs"][0]["id"]]}),
+            422, "body.technology_ids.0")  # someone else's technology
     problem(gateway.post("/v1/patents", headers=k["broker"], json=base), 403)
     assert ok(gateway.get("/v1/patents", params={"org_id": orgs["other"]}, headers=k["admin"]))["items"] == []  # nothing stored
     created = ok(gateway.post("/v1/patents", headers=k["other"], json=base), 201)

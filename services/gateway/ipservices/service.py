@@ -51,11 +51,27 @@ async def create(session: Session, request: Request, principal: Principal, body:
     if scope == Scope.own and principal.org_id not in holders:
         raise forbidden("An enterprise key registers patents its own organization holds: name it among the applicants "
                         "(applicants[].org_id).", action=Action.patent_write)
+    if scope == Scope.own:
+        await _check_own_technologies(request, principal, body.technology_ids)
     created = (await registry(request, principal, "POST", "/v1/patents", json=body.model_dump(mode="json", exclude_unset=True))).json()
     audit.record(session, principal, "patent.created", "patent", created["id"],
                  {"application_number": created["application_number"], "technology_ids": created["technology_ids"]})
     session.commit()
     return created
+
+
+async def _check_own_technologies(request: Request, principal: Principal, technology_ids: list[str]) -> None:
+    """An enterprise links its patents to its own technologies only; another tenant's unpublished technology reads
+    as missing (same message), so the answer never tells whether it exists."""
+    for i, technology_id in enumerate(technology_ids):
+        try:
+            technology = await records.fetch_visible(request, principal, "technology", technology_id)
+        except ProblemError as exc:
+            if exc.status == 404:
+                raise invalid(f"body.technology_ids.{i}", f"No technology with id {technology_id!r}.") from None
+            raise
+        if technology.get("owner_org_id") != principal.org_id:
+            raise invalid(f"body.technology_ids.{i}", "A patent is linked only to your own organization's technologies.")
 
 
 async def add_event(session: Session, request: Request, principal: Principal, patent_id: str,
