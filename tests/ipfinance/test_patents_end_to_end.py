@@ -123,6 +123,7 @@ def test_patent_validation_and_isolation(gateway: TestClient, world: dict) -> No
     created = ok(gateway.post("/v1/patents", headers=k["other"], json=base), 201)
     assert created["flags"] == ["pending"] and created["region"] == "440300"
     problem(gateway.post("/v1/patents", headers=k["other"], json=base), 409)
+    assert gateway.get("/v1/patents", params={"technology_id": "tec_00000000000000000000"}, headers=k["buyer"]).status_code == 404
     # a malformed id and a missing one answer the same
     missing, malformed = (gateway.get(f"/v1/patents/{pid}", headers=k["buyer"]) for pid in ("pat_00000000000000000000", "x';--"))
     assert missing.status_code == malformed.status_code == 404

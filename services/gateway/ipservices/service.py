@@ -92,11 +92,15 @@ async def add_event(session: Session, request: Request, principal: Principal, pa
 
 async def list_patents(request: Request, principal: Principal, params: dict[str, Any]) -> dict[str, Any]:
     require(principal, Action.patent_read)
+    if params.get("technology_id"):  # a technology the caller may not read answers as missing, not with its patents
+        await records.fetch_visible(request, principal, "technology", params["technology_id"])
     return (await registry(request, principal, "GET", "/v1/patents", params=params)).json()
 
 
 async def _patents_of(request: Request, principal: Principal, technology_id: str) -> list[dict[str, Any]]:
-    page = await list_patents(request, principal, {"technology_id": technology_id, "limit": LIST_LIMIT})
+    """Patents of a technology already checked (or of a deal the caller reads): no second visibility check."""
+    require(principal, Action.patent_read)
+    page = (await registry(request, principal, "GET", "/v1/patents", params={"technology_id": technology_id, "limit": LIST_LIMIT})).json()
     return page["items"]
 
 
