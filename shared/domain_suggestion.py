@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from shared import taxonomy
+from shared import ipc_green, taxonomy
 from shared.text import normalize
 
 CONFIDENCE_FLOOR = 0.3  # below this the evidence is too thin or too split to say anything
@@ -303,65 +303,9 @@ EFFICIENCY_TERMS = ("高效", "效率", "节能", "节电", "省电", "低能耗
                     "less energy", "lower energy")
 EQUIPMENT_SUBDOMAINS = {"motor_system", "industrial_energy_saving", "efficient_lighting", "building_energy_saving"}
 
-# IPC prefixes (no spaces, upper case) -> (domain, subdomain). Longest prefix wins.
-IPC_PREFIXES: dict[str, tuple[str, str]] = {
-    "F03D": ("clean_energy", "wind"),
-    "H02S": ("clean_energy", "solar"),
-    "H01L31": ("clean_energy", "solar"),
-    "H10K30": ("clean_energy", "solar"),
-    "F24S": ("clean_energy", "solar"),
-    "F03B": ("clean_energy", "hydropower_ocean"),
-    "F03G7/05": ("clean_energy", "hydropower_ocean"),
-    "F24T": ("clean_energy", "geothermal"),
-    "H01M8": ("clean_energy", "hydrogen"),
-    "C25B1/04": ("clean_energy", "hydrogen"),
-    "C01B3": ("clean_energy", "hydrogen"),
-    "H01M": ("clean_energy", "energy_storage"),
-    "H02J3": ("clean_energy", "smart_grid"),
-    "H02J7": ("clean_energy", "energy_storage"),
-    "C10L5/4": ("clean_energy", "biomass"),
-    "C12P5/02": ("clean_energy", "biomass"),
-    "C10L1/02": ("clean_energy", "biomass"),
-    "C02F": ("pollution_control", "water_pollution"),
-    "B01D53": ("pollution_control", "air_pollution"),
-    "B01D46": ("pollution_control", "air_pollution"),
-    "B03C": ("pollution_control", "air_pollution"),
-    "F01N": ("pollution_control", "air_pollution"),
-    "B09B": ("pollution_control", "solid_waste"),
-    "F23G": ("pollution_control", "solid_waste"),
-    "B09C": ("pollution_control", "soil_remediation"),
-    "G01N33/18": ("pollution_control", "environmental_monitoring"),
-    "G01N15": ("pollution_control", "environmental_monitoring"),
-    "G10K11": ("pollution_control", "noise_vibration"),
-    "C05F": ("eco_agriculture", "agricultural_waste"),
-    "C05G": ("eco_agriculture", "fertilizer_pesticide_reduction"),
-    "A01N63": ("eco_agriculture", "fertilizer_pesticide_reduction"),
-    "A01G25": ("eco_agriculture", "water_saving_irrigation"),
-    "A01K61": ("eco_agriculture", "eco_breeding"),
-    "H01M10/54": ("resource_recycling", "battery_recycling"),
-    "C22B7": ("resource_recycling", "industrial_solid_waste_utilization"),
-    "C04B18": ("resource_recycling", "industrial_solid_waste_utilization"),
-    "B29B17": ("resource_recycling", "renewable_resources"),
-    "C02F1/44": ("pollution_control", "water_pollution"),
-    "F27D17": ("energy_saving", "waste_heat_recovery"),
-    "F01K": ("energy_saving", "waste_heat_recovery"),
-    "H05B45": ("energy_saving", "efficient_lighting"),
-    "H05B47": ("energy_saving", "efficient_lighting"),
-    "F25B30": ("energy_saving", "building_energy_saving"),
-    "F24F": ("energy_saving", "building_energy_saving"),
-    "E04B1/76": ("energy_saving", "building_energy_saving"),
-    "H02P": ("energy_saving", "motor_system"),
-    "F04D": ("energy_saving", "motor_system"),
-    "C10M": ("energy_saving", "motor_system"),
-    "B60L": ("green_infrastructure", "green_transport"),
-    "E03F": ("green_infrastructure", "municipal_water"),
-    "E03B": ("green_infrastructure", "municipal_water"),
-    "B65F": ("green_infrastructure", "waste_sorting"),
-    "C21B": ("clean_production", "process_reengineering"),
-    "C21C5/52": ("clean_production", "process_reengineering"),
-    "B01D53/62": ("carbon_reduction", "ccus"),
-    "B01D53/14": ("pollution_control", "air_pollution"),
-}
+# IPC prefixes (no spaces, upper case) -> (domain, subdomain), read from the green IPC reference table
+# (shared/data/ipc_green.json via shared.ipc_green): one source for suggestion, green flags and statistics.
+IPC_PREFIXES: dict[str, tuple[str, str]] = ipc_green.prefixes()
 
 
 @dataclass(frozen=True)
@@ -441,12 +385,8 @@ def _hits(text: str) -> list[tuple[str, str, str, float]]:
 
 
 def ipc_subdomain(code: str) -> tuple[str, str] | None:
-    key = code.replace(" ", "").upper()
-    for length in range(len(key), 2, -1):
-        found = IPC_PREFIXES.get(key[:length])
-        if found:
-            return found
-    return None
+    entry = ipc_green.lookup(code)
+    return (entry.domain, entry.subdomain) if entry else None
 
 
 def suggest(*, title: str | None = None, text: str | None = None, ipc_codes: Iterable[str] = ()) -> DomainSuggestion | None:

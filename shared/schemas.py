@@ -81,6 +81,10 @@ class Entity(StrEnum):
     organization = "organization"
     technology = "technology"
     demand = "demand"
+    infringement = "infringement"  # shared/ip_schemas.InfringementPublic
+    patent = "patent"  # IP services (shared/ip_schemas.PatentPublic)
+    finance_product = "finance_product"  # shared/finance_schemas.FinanceProductPublic
+    financing_need = "financing_need"  # shared/finance_schemas.FinancingNeedPublic
 
 
 class ChangeOp(StrEnum):

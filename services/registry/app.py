@@ -20,6 +20,10 @@ from services.registry.deps import RegistryContext
 from services.registry.feed.endpoints import router as feed_router
 from services.registry.listings.service import ListingPolicy
 from services.registry.organizations.endpoints import router as organizations_router
+from services.registry.finance.endpoints import needs as financing_needs_router
+from services.registry.finance.endpoints import products as finance_products_router
+from services.registry.infringements.endpoints import router as infringements_router
+from services.registry.patents.endpoints import router as patents_router
 from services.registry.settings import RegistrySettings
 from services.registry.technologies.endpoints import router as technologies_router
 from services.registry.uow import unit_of_work
@@ -76,6 +80,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.state.registry = ctx
     guard = [Depends(require_service_token(settings.service_token))]
-    for router in (organizations_router, technologies_router, demands_router, feed_router, admin_router):
+    for router in (organizations_router, technologies_router, demands_router, patents_router, infringements_router, finance_products_router,
+                   financing_needs_router, feed_router, admin_router):
         app.include_router(router, dependencies=guard)
     return app

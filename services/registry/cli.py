@@ -17,6 +17,7 @@ from services.registry.importer.sources import PRESETS, map_record, parse_mappin
 from services.registry.listings import service as listings
 from services.registry.listings.kinds import DEMAND, KINDS, TECHNOLOGY
 from services.registry.listings.service import ListingPolicy
+from services.registry.patents.importer import import_patents
 from services.registry.screening import suggestion_accuracy as accuracy
 from services.registry.settings import RegistrySettings
 from services.registry.uow import unit_of_work
@@ -27,6 +28,7 @@ app = typer.Typer(help="Registry operations (uses REGISTRY_DATABASE_URL / REGIST
 class Target(str, Enum):
     technologies = "technologies"
     demands = "demands"
+    patents = "patents"
 
 
 class Format(str, Enum):
@@ -86,8 +88,14 @@ def import_cmd(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--map") from None
     database, policy = _open()
-    kind = TECHNOLOGY if target == Target.technologies else DEMAND
     records = (map_record(r, mapping) if mapping else r for r in read_records(file, format.value))
+    if target == Target.patents:  # patents have their own shape and service (no screening, keyed by number)
+        try:
+            _print(import_patents(database, records).as_dict())
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise typer.BadParameter(f"{file}: {exc}", param_hint="FILE") from None
+        return
+    kind = TECHNOLOGY if target == Target.technologies else DEMAND
     try:
         report = import_listings(database, kind, records, source=source, policy=policy, default_domain=domain)
     except (ValueError, UnicodeDecodeError) as exc:  # the file is not what --format says (records read so far are kept)

@@ -2,8 +2,11 @@
 from services.registry.demands.models import Demand
 from services.registry.feed.models import ChangeEventRow
 from services.registry.idempotency.models import IdempotencyRecord
+from services.registry.finance.models import FinanceProductRow, FinancingNeedRow
+from services.registry.infringements.models import InfringementEntryRow, InfringementRow
 from services.registry.organizations.models import Organization
+from services.registry.patents.models import PatentEventRow, PatentOwner, PatentRow, PatentTechnology
 from services.registry.screening.models import ScreeningRecord
 from services.registry.technologies.models import Technology
 
-__all__ = ["ChangeEventRow", "Demand", "IdempotencyRecord", "Organization", "ScreeningRecord", "Technology"]
+__all__ = ["ChangeEventRow", "Demand", "FinanceProductRow", "FinancingNeedRow", "IdempotencyRecord", "InfringementEntryRow", "InfringementRow", "Organization", "PatentEventRow", "PatentOwner", "PatentRow", "PatentTechnology", "ScreeningRecord", "Technology"]

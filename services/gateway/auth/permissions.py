@@ -46,6 +46,19 @@ class Action(StrEnum):
     tender_publish = "tender.publish"  # publish a tender (招标), score and award it
     contract_register = "contract.register"  # register a closed deal as a technology contract (技术合同登记)
     contract_read = "contract.read"  # contract records, export and contract statistics
+    patent_read = "patent.read"  # patents (public register data), the green IPC table, green patent statistics
+    patent_write = "patent.write"  # register a patent, record its legal events (own: the holder organization)
+    infringement_record = "infringement.record"  # record a decision, decide an appeal, correct a record
+    infringement_read = "infringement.read"  # own: accused, claimant, and the accused's counterparties
+    infringement_answer = "infringement.answer"  # answer or appeal (own: the accused organization)
+    infringement_export = "infringement.export"  # JSON Lines for credit-sharing platforms
+    finance_product_read = "finance.product_read"  # finance products are public offers
+    finance_product_publish = "finance.product_publish"  # own: a financial_institution organization's key
+    finance_need_post = "finance.need_post"  # own: for the key's organization
+    finance_need_read = "finance.need_read"  # own: the need's organization, or any financial institution's key
+    finance_introduce = "finance.introduce"  # introduce a need to a product (own: the need's organization)
+    finance_answer = "finance.answer"  # accept / decline / grant (own: the product's financier)
+    finance_stats = "finance.stats"  # own: what the organization asked, offered or introduced
 
 
 A, O = Scope.all, Scope.own
@@ -80,6 +93,19 @@ MATRIX: dict[Action, dict[Role, Scope | None]] = {
     Action.tender_publish:           {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
     Action.contract_register:        {R.admin: A, R.broker: O,  R.enterprise: _, R.platform: _, R.evaluator: _},
     Action.contract_read:            {R.admin: A, R.broker: O,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.patent_read:              {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
+    Action.patent_write:             {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.infringement_record:      {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _},
+    Action.infringement_read:        {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.infringement_answer:      {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.infringement_export:      {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: A, R.evaluator: _},
+    Action.finance_product_read:     {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
+    Action.finance_product_publish:  {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.finance_need_post:        {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.finance_need_read:        {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.finance_introduce:        {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.finance_answer:           {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.finance_stats:            {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: _, R.evaluator: _},
 }
 # fmt: on
 # contacts_read for brokers: "own" means an engagement of theirs has an accepted introduction for the record.

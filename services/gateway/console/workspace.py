@@ -116,7 +116,12 @@ async def deal_view(api: GatewayApi, deal_id: str) -> dict[str, Any]:
     preview = None
     if deal["commission"] is None and deal["contract_amount_cny"] is not None:
         preview = await api.get("/v1/commissions/preview", contract_amount_cny=deal["contract_amount_cny"])
-    return {"deal": deal, "titles": titles, "org_names": await org_names(api, orgs), "preview": preview}
+    try:  # lapsed / expired / pledged / pending patents of the technology, shown before the deal goes further
+        patent_flags = await api.get(f"/v1/deals/{deal_id}/patent-flags")
+    except ApiError:
+        patent_flags = None
+    return {"deal": deal, "titles": titles, "org_names": await org_names(api, orgs), "preview": preview,
+            "patent_flags": patent_flags}
 
 
 async def record_titles(api: GatewayApi, refs: set[tuple[str, str]]) -> dict[str, str]:

@@ -31,6 +31,13 @@ class EventType(StrEnum):
     tender_opened = "tender.opened"
     tender_awarded = "tender.awarded"
     contract_registered = "contract.registered"
+    # IP services and green finance (docs/ip_and_finance.md)
+    patent_status_changed = "patent.status_changed"  # to the holder organizations
+    infringement_recorded = "infringement.recorded"  # to the accused (and claimant) organization
+    infringement_updated = "infringement.updated"  # answer, appeal, appeal decision or correction
+    finance_introduction_requested = "finance_introduction.requested"  # to the financier and the need's organization
+    finance_introduction_answered = "finance_introduction.answered"  # accepted or declined
+    finance_granted = "finance_introduction.granted"  # the amount granted
 
 
 class SubscriptionCreate(BaseModel):

@@ -8,9 +8,19 @@ from sqlmodel import Session
 
 from shared.schemas import ChangeEvent, ChangesPage, Entity
 from services.registry.feed import repository
+from services.registry.finance import service as finance
+from services.registry.finance.models import FinanceProductRow, FinancingNeedRow
+from services.registry.infringements import service as infringements
+from services.registry.infringements.models import InfringementRow
 from services.registry.listings.kinds import KINDS
 from services.registry.organizations.models import Organization
 from services.registry.organizations.service import to_public as organization_public
+from services.registry.patents import service as patents
+from services.registry.patents.models import PatentRow
+
+
+FINANCE = {Entity.finance_product: (FinanceProductRow, finance.product_public),
+           Entity.financing_need: (FinancingNeedRow, finance.need_public)}
 
 
 def _current_records(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -19,7 +29,19 @@ def _current_records(session: Session, keys: set[tuple[str, str]]) -> dict[tuple
     for entity, record_id in keys:
         by_entity.setdefault(entity, []).append(record_id)
     for entity, ids in by_entity.items():
-        if entity == Entity.organization:
+        if entity in FINANCE:
+            model, to_public = FINANCE[entity]
+            for row in session.execute(select(model).where(model.id.in_(ids))).scalars():
+                found[(entity, row.id)] = to_public(row).model_dump(mode="json")
+        elif entity == Entity.infringement:
+            rows_i = list(session.execute(select(InfringementRow).where(InfringementRow.id.in_(ids))).scalars())
+            for record in infringements.to_public_many(session, rows_i):
+                found[(entity, record.id)] = record.model_dump(mode="json")
+        elif entity == Entity.patent:
+            rows = list(session.execute(select(PatentRow).where(PatentRow.id.in_(ids))).scalars())
+            for patent in patents.to_public_many(session, rows):
+                found[(entity, patent.id)] = patent.model_dump(mode="json")
+        elif entity == Entity.organization:
             for org in session.execute(select(Organization).where(Organization.id.in_(ids))).scalars():
                 found[(entity, org.id)] = organization_public(org).model_dump(mode="json")
         else:

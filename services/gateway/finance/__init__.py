@@ -1,0 +1,1 @@
+"""Green finance through the gateway: finance products, financing needs, eligibility matching, introductions to financiers, statistics."""
