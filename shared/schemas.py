@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -394,50 +394,6 @@ class ChangeEvent(BaseModel):
 
 class ChangesPage(BaseModel):
     items: list[ChangeEvent]
-    last_seq: int = Field(description="Seq of the last item, or `after` when empty: pass as the next `after`")
-    head_seq: int = Field(description="Highest seq a reader can safely have seen now (events at or below it never appear later)")
-
-
-# Typed views of the feed for the OpenAPI documents (what clients parse). The runtime ChangeEvent above keeps
-# `record` a dict: the matching service reads it as one and must not depend on every record field.
-class RedactedRecord(BaseModel):
-    """A record the caller may not see (others' unpublished listings, in the gateway's feed): id and status only."""
-
-    id: str
-    status: RecordStatus
-    version: int
-
-
-class _ChangeFields(BaseModel):
-    seq: int = Field(description="Strictly increasing position in the feed")
-    id: str
-    op: ChangeOp
-    version: int = Field(description="Record version this event produced")
-    at: datetime
-
-
-class OrganizationChange(_ChangeFields):
-    entity: Literal["organization"]
-    record: OrganizationPublic | None = Field(None, description="The organization as it is NOW, or null if deleted")
-
-
-class TechnologyChange(_ChangeFields):
-    entity: Literal["technology"]
-    record: TechnologyPublic | RedactedRecord | None = Field(
-        None, description="The technology as it is NOW (may be newer than `version`), cut to id/status if you may not see it, null if deleted")
-
-
-class DemandChange(_ChangeFields):
-    entity: Literal["demand"]
-    record: DemandPublic | RedactedRecord | None = Field(
-        None, description="The demand as it is NOW (may be newer than `version`), cut to id/status if you may not see it, null if deleted")
-
-
-TypedChangeEvent = Annotated[OrganizationChange | TechnologyChange | DemandChange, Field(discriminator="entity")]
-
-
-class ChangeFeedPage(BaseModel):
-    items: list[TypedChangeEvent]
     last_seq: int = Field(description="Seq of the last item, or `after` when empty: pass as the next `after`")
     head_seq: int = Field(description="Highest seq a reader can safely have seen now (events at or below it never appear later)")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from services.gateway.app import WORKFLOW_PACKAGES
+from shared.schemas import Entity
 
 
 def test_one_document_covers_registry_matching_keys_audit_and_workflow(gateway):
@@ -138,7 +139,7 @@ def test_responses_are_typed(documents: dict) -> None:
     schemas = doc["components"]["schemas"]
     page = schemas["ChangeFeedPage"]["properties"]["items"]["items"]
     assert page["discriminator"]["propertyName"] == "entity"
-    assert set(page["discriminator"]["mapping"]) == {"organization", "technology", "demand"}
+    assert set(page["discriminator"]["mapping"]) == {e.value for e in Entity}  # every entity on the feed is typed
     taxonomy = doc["paths"]["/v1/taxonomy"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert taxonomy["items"]["$ref"].endswith("/TaxonomyDomain")
     assert schemas["MatchCandidates"]["properties"]["items"]["items"]["$ref"].endswith("/Hit")

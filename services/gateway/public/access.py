@@ -55,12 +55,27 @@ def redact_organization(principal: Principal, org: dict[str, Any]) -> dict[str, 
 
 
 def redact_change(principal: Principal, event: dict[str, Any]) -> dict[str, Any]:
-    """A feed event as this caller may see it: no contacts of others, unpublished records cut to id/status."""
+    """A feed event as this caller may see it (shared/feed_schemas.py): no contacts of others; others' unpublished
+    listings cut to id/status; patents whole (public); infringement cases and financing needs, and finance
+    products that are not active, cut to id/version unless they are the caller's own."""
     record = event.get("record")
     if not isinstance(record, dict) or principal.role == Role.admin:
         return event
-    if event.get("entity") == "organization":
+    entity = event.get("entity")
+    if entity == "organization":
         return {**event, "record": redact_organization(principal, record)}
-    if record.get("status") != PUBLISHED and not perm.may_see_unpublished(principal, record):
-        return {**event, "record": {"id": record.get("id"), "status": record.get("status"), "version": record.get("version")}}
-    return event
+    if entity in ("technology", "demand"):
+        if record.get("status") != PUBLISHED and not perm.may_see_unpublished(principal, record):
+            return {**event, "record": {"id": record.get("id"), "status": record.get("status"), "version": record.get("version")}}
+        return event
+    if entity == "patent" or (entity == "finance_product" and record.get("status") == "active"):
+        return event
+    if principal.org_id in _parties(record):
+        return event
+    return {**event, "record": {"id": record.get("id"), "version": record.get("version")}}
+
+
+def _parties(record: dict[str, Any]) -> set[str]:
+    """Organizations a record belongs to, whatever the entity calls them."""
+    keys = ("owner_org_id", "org_id", "accused_org_id", "claimant_org_id")
+    return {str(record[k]) for k in keys if record.get(k)}

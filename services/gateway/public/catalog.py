@@ -11,7 +11,8 @@ from services.gateway.auth.deps import PrincipalDep
 from services.gateway.auth.permissions import Action
 from services.gateway.public import access
 from services.gateway.public.registry_calls import registry
-from shared.schemas import ChangeFeedPage, TaxonomyDomain
+from shared.feed_schemas import ChangeFeedPage
+from shared.schemas import TaxonomyDomain
 
 router = APIRouter(tags=["catalog"])
 

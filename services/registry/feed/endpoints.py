@@ -3,7 +3,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from shared.schemas import ChangeFeedPage, ChangesPage
+from shared.feed_schemas import ChangeFeedPage
+from shared.schemas import ChangesPage
 from services.registry.deps import Context
 from services.registry.feed import service
 
