@@ -61,8 +61,8 @@ def background_prior(pairs: list[tuple[MatchIndex, np.ndarray]]) -> tuple[float,
 
 
 def collect(ls: LabelledSet, index: MatchIndex, vectors: np.ndarray, model: RerankModel, k: int = 10,
-            fusion: FusionConfig = FusionConfig()) -> SetRun:
-    searcher = HybridSearcher(index, fusion, model=model)
+            fusion: FusionConfig | None = None) -> SetRun:
+    searcher = HybridSearcher(index, fusion or FusionConfig(), model=model)
     needs = []
     with index.lock:
         for need, v in zip(ls.needs, vectors):
