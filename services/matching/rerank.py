@@ -10,6 +10,10 @@ only applied. Features describe the pair, never a particular need or record:
 - dense_z: cosine to the query minus the query's mean cosine to a background sample of the index, over that
   sample's std (raw cosines are compressed into a narrow band for any pair of texts);
 - dense_gap: dense_z minus the best candidate's dense_z (how far behind the best semantic match);
+- title_z: cosine of the query to the record's title alone (encoded once and kept, `search.TitleVectors`), in
+  standard deviations over the query's candidates: a short title states what a record is about more sharply
+  than the mean over a long record, and it is the dense evidence that carries across languages best (an
+  English need against Chinese records, where the lexical features are empty);
 - dense_rank / lexical_rank: 1 / log2(1 + rank) in each retriever's list (0 when not in it);
 - bm25_rel: BM25 over the best candidate's BM25 (0..1, relative: orders candidates);
 - bm25_abs: BM25 over the query's ideal BM25 (every query term matched with saturated frequency; 0..1,
@@ -38,7 +42,7 @@ import numpy as np
 from services.matching.index.lexical import LexicalIndex
 
 FEATURES: tuple[str, ...] = (
-    "dense_z", "dense_gap", "dense_rank", "lexical_rank", "bm25_rel", "bm25_abs", "coverage", "term_coverage",
+    "dense_z", "dense_gap", "title_z", "dense_rank", "lexical_rank", "bm25_rel", "bm25_abs", "coverage", "term_coverage",
     "title_coverage", "latin", "z_x_terms", "z_x_coverage", "dense_rank_x_terms", "lexical_rank_x_terms",
 )
 log = logging.getLogger(__name__)

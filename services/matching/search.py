@@ -20,6 +20,8 @@ explained but does not reorder (it would make the two routes differ and is not p
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -39,6 +41,52 @@ from shared.schemas import Entity
 Mode = Literal["fused", "rrf", "dense", "lexical"]
 
 
+class TitleVectors:
+    """Embeddings of record titles (`display_title`), encoded on first use and kept (bounded, least recently used
+    dropped): the reranker's `title_z` compares the query with a candidate's title alone. A title is short, so it
+    is one sharp statement of what the record is about; the whole-record vector averages everything in it. Keyed
+    by (encoder name, title text), so an edited title or another encoder is simply a new entry."""
+
+    def __init__(self, capacity: int = 50_000) -> None:
+        self.capacity = capacity
+        self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, encoder: Any, titles: list[str]) -> np.ndarray:
+        name = getattr(encoder, "name", "")
+        with self._lock:
+            todo = list(dict.fromkeys(t for t in titles if (name, t) not in self._cache))
+        new = dict(zip(todo, encoder.encode(todo))) if todo else {}
+        with self._lock:
+            for t, v in new.items():
+                self._cache[(name, t)] = np.asarray(v, dtype=np.float32)
+            out = []
+            for t in titles:
+                key = (name, t)
+                vector = self._cache.get(key)
+                if vector is None:  # evicted meanwhile by another thread's batch
+                    vector = new.get(t)
+                    if vector is None:
+                        vector = np.asarray(encoder.encode([t])[0], dtype=np.float32)
+                else:
+                    self._cache.move_to_end(key)
+                out.append(vector)
+            while len(self._cache) > self.capacity:
+                self._cache.popitem(last=False)
+        return np.stack(out) if out else np.zeros((0, getattr(encoder, "dim", 0)), dtype=np.float32)
+
+
+TITLE_VECTORS = TitleVectors()
+
+
+def standardized(values: np.ndarray) -> np.ndarray:
+    """Values over the candidates in standard deviations from their mean (0 for one candidate or no spread)."""
+    values = np.asarray(values, dtype=np.float64)
+    if len(values) == 0:
+        return values
+    return (values - values.mean()) / max(float(values.std()), 1e-3)
+
+
 @dataclass(frozen=True)
 class FusionConfig:
     """Candidate generation: the top `pool` of each retriever are reranked. Reciprocal rank fusion
@@ -46,6 +94,8 @@ class FusionConfig:
 
     rrf_k: int = 60
     pool: int = 30  # candidates taken from each retriever (recall@30 of either is ~1 on both labelled sets)
+    latin_pool: int = 60  # dense candidates for a mostly-Latin query (its BM25 candidates are noise)
+    latin_threshold: float = 0.5  # share of Latin letters from which a query counts as mostly Latin
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
 
@@ -99,7 +149,9 @@ class HybridSearcher:
         ix = self.index[Entity(q.target)]
         allowed = ix.allowed(q.filters, q.exclude)  # bool mask over labels, None = everything
         pool = max(self.fusion.pool, q.k)
-        dense_ranked = ix.dense.search(qvec, pool, allowed=allowed)[0]
+        latin = latin_share(q.text)
+        dense_pool = max(self.fusion.latin_pool, pool) if latin >= self.fusion.latin_threshold else pool
+        dense_ranked = ix.dense.search(qvec, dense_pool, allowed=allowed)[0]
         lexical_ranked = ix.lexical.top(q.text, pool, allowed)
         ids = list(dict.fromkeys([i for i, _ in dense_ranked] + [i for i, _ in lexical_ranked]))
         if not ids:
@@ -114,19 +166,20 @@ class HybridSearcher:
         z = self.model.dense_z(cosines, ix.dense.background(qvec))
         query_bigrams = bigrams_only(char_ngrams(q.text))
         terms = specific_terms(ix.lexical, q.text)
-        latin = latin_share(q.text)
+        records = [self.index.store.get(ix.entity, doc_id) for doc_id in ids]
+        titles = [display_title(r.fields) if r and r.fields else "" for r in records]
+        title_z = standardized(TITLE_VECTORS.get(self.index.encoder, titles) @ np.asarray(qvec, dtype=np.float32))
         rows = []
         coverage: dict[str, float] = {}
-        for doc_id, zi in zip(ids, z):
+        for doc_id, zi, record, tz in zip(ids, z, records, title_z):
             doc = ix.docs.get(doc_id)
             text = doc.text if doc else ""
             coverage[doc_id] = ix.lexical.coverage(q.text, doc_id)
-            record = self.index.store.get(ix.entity, doc_id)
             title = bigrams_only(char_ngrams(str(record.fields.get("title") or ""))) if record else set()
             terms_share = term_coverage(terms, text)
             d_rank, l_rank = rank_feature(dense_rank.get(doc_id)), rank_feature(lexical_rank.get(doc_id))
             values = {
-                "dense_z": zi, "dense_gap": zi - z.max(), "dense_rank": d_rank, "lexical_rank": l_rank,
+                "dense_z": zi, "dense_gap": zi - z.max(), "title_z": tz, "dense_rank": d_rank, "lexical_rank": l_rank,
                 "bm25_rel": bm25.get(doc_id, 0.0) / best_bm25, "bm25_abs": bm25.get(doc_id, 0.0) / ideal_bm25,
                 "coverage": coverage[doc_id], "term_coverage": terms_share,
                 "title_coverage": weighted_share(title, query_bigrams, ix.lexical), "latin": latin,

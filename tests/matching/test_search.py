@@ -8,7 +8,7 @@ from services.matching.fit import Wants, assess
 from services.matching.index.lexical import LexicalIndex
 from services.matching.indexer import MatchIndex
 from services.matching.rerank import FEATURES, model_for
-from services.matching.search import HybridSearcher, Query
+from services.matching.search import FusionConfig, HybridSearcher, Query, TitleVectors, standardized
 from services.matching.terms import shared_terms, specific_terms
 from shared.matching_schemas import SearchFilters
 from shared.schemas import Entity
@@ -159,7 +159,7 @@ def test_calibrator_is_monotone_and_bands_are_ordered(searcher):
     order = np.argsort(model.logit(x))
     assert (np.diff(model.probability(x)[order]) >= 0).all()
     # more semantic or more specific lexical evidence never lowers the estimate (the fitted signs)
-    for name in ("dense_z", "term_coverage"):
+    for name in ("dense_z", "title_z", "term_coverage"):
         up = x.copy()
         up[:, FEATURES.index(name)] += 1.0
         assert (model.probability(up) > model.probability(x)).all(), name
@@ -197,3 +197,43 @@ def test_long_record_is_read_to_the_end(encoder):
     assert hits[0].id == "L1"
     assert any("液流" in t or "钒" in t for t in hits[0].shared_terms), hits[0].shared_terms
     assert hits[0].components.terms > 0
+
+
+class CountingEncoder:
+    def __init__(self, inner):
+        self.inner, self.name, self.dim, self.calls = inner, inner.name, inner.dim, []
+
+    def encode(self, texts, *, batch_size=64):
+        self.calls.append(list(texts))
+        return self.inner.encode(texts, batch_size=batch_size)
+
+
+def test_title_vectors_are_encoded_once_and_match_the_encoder(encoder):
+    counting = CountingEncoder(encoder)
+    cache = TitleVectors(capacity=3)
+    first = cache.get(counting, ["屋顶光伏", "污泥干化", "屋顶光伏"])
+    again = cache.get(counting, ["污泥干化", "屋顶光伏"])
+    assert counting.calls == [["屋顶光伏", "污泥干化"]]  # each title encoded once, then reused
+    assert np.allclose(first[0], first[2]) and np.allclose(again[1], first[0])
+    assert np.allclose(first[1], encoder.encode(["污泥干化"])[0], atol=1e-5)
+    cache.get(counting, ["a", "b", "c"])  # bounded: the least recently used are dropped
+    assert len(cache._cache) == 3
+
+
+def test_title_z_is_relative_to_the_candidates():
+    assert standardized(np.array([0.5])).tolist() == [0.0]
+    z = standardized(np.array([0.2, 0.4, 0.6]))
+    assert abs(z.mean()) < 1e-9 and z[2] > z[1] > z[0]
+
+
+def test_mostly_latin_query_takes_more_dense_candidates(encoder):
+    """English needs get no lexical evidence against Chinese records: their BM25 candidates are noise, so the
+    dense retriever contributes `latin_pool` candidates instead of `pool`."""
+    records = [{"id": f"R{i}", "title": f"技术{i}号 余热回收与节能改造"} for i in range(12)]
+    index = MatchIndex(encoder)
+    index.index_records("technology", records)
+    searcher = HybridSearcher(index, FusionConfig(pool=3, latin_pool=8))
+    english = Query("waste heat recovery from compressors", k=3)
+    chinese = Query("空压机余热回收", k=3)
+    assert len(searcher.candidates(english, searcher.query_vectors([english])[0]).dense_rank) == 8
+    assert len(searcher.candidates(chinese, searcher.query_vectors([chinese])[0]).dense_rank) == 3

@@ -11,7 +11,7 @@ from services.matching.encoder import Encoder
 from services.matching.evaluation.datasets import RELEVANT, LabelledSet, Need
 from services.matching.indexer import MatchIndex
 from services.matching.rerank import Candidates, RerankModel
-from services.matching.search import HybridSearcher, Mode, Query
+from services.matching.search import FusionConfig, HybridSearcher, Mode, Query
 
 
 @dataclass
@@ -60,8 +60,9 @@ def background_prior(pairs: list[tuple[MatchIndex, np.ndarray]]) -> tuple[float,
     return float(np.mean([m for m, _ in stats])), float(np.mean([s for _, s in stats]))
 
 
-def collect(ls: LabelledSet, index: MatchIndex, vectors: np.ndarray, model: RerankModel, k: int = 10) -> SetRun:
-    searcher = HybridSearcher(index, model=model)
+def collect(ls: LabelledSet, index: MatchIndex, vectors: np.ndarray, model: RerankModel, k: int = 10,
+            fusion: FusionConfig | None = None) -> SetRun:
+    searcher = HybridSearcher(index, fusion or FusionConfig(), model=model)
     needs = []
     with index.lock:
         for need, v in zip(ls.needs, vectors):
