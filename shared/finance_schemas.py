@@ -128,4 +128,5 @@ class FinancingNeedPublic(BaseModel):
 
 
 class StatusChange(_Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{'status': 'withdrawn'}]})
     status: str = Field(pattern="^(active|withdrawn|open|funded)$")

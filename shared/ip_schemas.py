@@ -144,6 +144,7 @@ class InfringementCreate(_Strict):
 
 
 class InfringementEntryCreate(_Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{'kind': 'answer', 'text': '我方使用的是自有工艺，已提交技术比对说明。', 'evidence': [{'title': '技术比对说明', 'url': 'https://example.cn/compare.pdf'}]}]})
     kind: InfringementEntryKind
     text: str = Field(min_length=1, max_length=4000, description="The answer, the appeal's grounds, the outcome, or why corrected")
     outcome: str | None = Field(None, pattern="^(upheld|overturned)$", description="appeal_decision: upheld or overturned")

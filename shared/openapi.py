@@ -140,7 +140,10 @@ def _lift_body_examples(op: dict[str, Any], schemas: dict[str, Any]) -> None:
     for media in (op.get("requestBody") or {}).get("content", {}).values():
         if "examples" in media or "example" in media:
             continue
-        ref = media.get("schema", {}).get("$ref", "")
+        schema = media.get("schema", {})
+        # an optional body is `anyOf: [{$ref}, {type: null}]`: its model's examples still apply
+        refs = [schema.get("$ref", "")] + [s.get("$ref", "") for s in schema.get("anyOf", [])]
+        ref = next((r for r in refs if r), "")
         found = schemas.get(ref.rsplit("/", 1)[-1], {}).get("examples") if ref else None
         if found:
             media["examples"] = {f"example{i + 1}": {"value": value} for i, value in enumerate(found)}

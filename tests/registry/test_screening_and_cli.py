@@ -59,7 +59,7 @@ def cli_env(tmp_path, monkeypatch):
 def _run(runner: CliRunner, *args: str) -> dict:
     result = runner.invoke(cli, list(args))
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)  # stderr carries log lines once a service configured JSON logging in this process
 
 
 def test_load_demo_fixture_is_idempotent(cli_env):

@@ -24,7 +24,7 @@ class AuctionStatus(StrEnum):
 
 
 class AuctionTerms(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{'kind': 'english', 'reserve_cny': '1800000.00', 'starting_cny': '1500000.00', 'increment_cny': '50000.00', 'deposit_cny': '100000.00', 'ends_at': '2027-01-15T08:00:00Z', 'anti_snipe_minutes': 5}]})
     kind: AuctionKind = AuctionKind.english
     reserve_cny: Cny = Field(description="保留价: below it nobody wins (hidden from bidders)")
     starting_cny: PositiveCny = Field(description="起拍价: the first bid is at least this")

@@ -31,7 +31,7 @@ class ExportFormat(StrEnum):
 
 
 @router.post("", status_code=201, response_model=ContractPublic, summary="Register a closed deal's technology contract (技术合同登记)")
-async def register(body: ContractRegister, request: Request, principal: PrincipalDep, session: SessionDep, now: NowDep) -> ContractPublic:
+async def register_contract(body: ContractRegister, request: Request, principal: PrincipalDep, session: SessionDep, now: NowDep) -> ContractPublic:
     return service.view(await service.register(session, request, principal, body, now))
 
 
@@ -44,7 +44,7 @@ def list_contracts(principal: PrincipalDep, session: SessionDep, limit: Limit = 
 
 @router.get("/export", summary="Export the contracts you may read as JSON Lines or CSV (UTF-8)",
             responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}}}})
-def export(principal: PrincipalDep, session: SessionDep, format: ExportFormat = ExportFormat.jsonl) -> Response:
+def export_contracts(principal: PrincipalDep, session: SessionDep, format: ExportFormat = ExportFormat.jsonl) -> Response:
     rows = service.visible(session, principal, None, None)
     if format == ExportFormat.csv:
         return Response(service.export_csv(rows), media_type="text/csv; charset=utf-8",
@@ -54,7 +54,7 @@ def export(principal: PrincipalDep, session: SessionDep, format: ExportFormat = 
 
 @router.get("/stats", response_model=ContractStats,
             summary="Registered contracts: count, contract and transaction amounts by domain, region or month")
-def stats(principal: PrincipalDep, session: SessionDep, group_by: ContractGroupBy = ContractGroupBy.month,
+def contract_stats(principal: PrincipalDep, session: SessionDep, group_by: ContractGroupBy = ContractGroupBy.month,
           from_: Annotated[str | None, Query(alias="from", pattern=MONTH, description="First month, YYYY-MM")] = None,
           to: Month = None) -> ContractStats:
     if from_ and to and from_ > to:

@@ -78,32 +78,32 @@ async def products_for_need(need_id: str, request: Request, principal: Principal
 
 @router.post("/financing-needs/{need_id}/introductions", status_code=201, response_model=FinanceIntroductionPublic,
              summary="Introduce a need to a financier's product (the need's organization or a broker); ineligible → 409 with reasons")
-async def introduce(need_id: str, body: FinanceIntroductionCreate, request: Request, principal: PrincipalDep,
+async def request_finance_introduction(need_id: str, body: FinanceIntroductionCreate, request: Request, principal: PrincipalDep,
                     session: SessionDep, now: NowDep) -> Any:
     return service.view(await service.introduce(session, request, principal, need_id, body, now))
 
 
 @router.get("/finance-introductions/{intro_id}", response_model=FinanceIntroductionPublic, summary="One finance introduction (its parties)")
-def get_introduction(intro_id: str, principal: PrincipalDep, session: SessionDep) -> Any:
+def get_finance_introduction(intro_id: str, principal: PrincipalDep, session: SessionDep) -> Any:
     return service.view(service.visible_introduction(session, principal, intro_id))
 
 
 @router.post("/finance-introductions/{intro_id}/accept", response_model=FinanceIntroductionPublic, summary="The financier accepts")
-def accept(intro_id: str, principal: PrincipalDep, session: SessionDep, now: NowDep) -> Any:
+def accept_finance_introduction(intro_id: str, principal: PrincipalDep, session: SessionDep, now: NowDep) -> Any:
     return service.view(service.answer(session, principal, intro_id, accept=True, reason=None, at=now))
 
 
 @router.post("/finance-introductions/{intro_id}/decline", response_model=FinanceIntroductionPublic, summary="The financier declines, with a reason")
-def decline(intro_id: str, body: FinanceDecline, principal: PrincipalDep, session: SessionDep, now: NowDep) -> Any:
+def decline_finance_introduction(intro_id: str, body: FinanceDecline, principal: PrincipalDep, session: SessionDep, now: NowDep) -> Any:
     return service.view(service.answer(session, principal, intro_id, accept=False, reason=body.reason, at=now))
 
 
 @router.post("/finance-introductions/{intro_id}/grant", response_model=FinanceIntroductionPublic,
              summary="The financier records the amount granted (授信/放款/承保); the need becomes funded")
-async def grant(intro_id: str, body: FinanceGrant, request: Request, principal: PrincipalDep, session: SessionDep, now: NowDep) -> Any:
+async def grant_finance_introduction(intro_id: str, body: FinanceGrant, request: Request, principal: PrincipalDep, session: SessionDep, now: NowDep) -> Any:
     return service.view(await service.grant(session, request, principal, intro_id, body, now))
 
 
 @router.get("/finance/stats", summary="Financing requested and granted (counts, amounts, by product type)")
-async def stats(request: Request, principal: PrincipalDep, session: SessionDep) -> Any:
+async def finance_stats(request: Request, principal: PrincipalDep, session: SessionDep) -> Any:
     return await service.stats(session, request, principal)

@@ -21,10 +21,12 @@ class FinanceIntroductionCreate(_Strict):
 
 
 class FinanceDecline(_Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{'reason': '抵押物估值不足，建议补充专利质押'}]})
     reason: str = Field(min_length=1, max_length=1000, examples=["抵押物估值不足"])
 
 
 class FinanceGrant(_Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{'amount_cny': '3000000.00'}]})
     amount_cny: PositiveCny = Field(description="Amount granted (授信/放款/承保金额), yuan")
 
 

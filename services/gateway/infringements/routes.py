@@ -17,18 +17,18 @@ router = APIRouter(prefix="/v1", tags=["infringements"],
 
 @router.post("/infringements", status_code=201, response_model=InfringementPublic,
              summary="Record an infringement decision (admin): reference, authority, parties, patent, date, evidence")
-async def record(body: InfringementCreate, request: Request, principal: PrincipalDep, session: SessionDep) -> Any:
+async def record_infringement(body: InfringementCreate, request: Request, principal: PrincipalDep, session: SessionDep) -> Any:
     return await service.create(session, request, principal, body)
 
 
 @router.get("/infringements/export", summary="Export infringement records with their history as JSON Lines (credit-sharing)",
             responses={200: {"content": {"application/x-ndjson": {}}}})
-async def export(request: Request, principal: PrincipalDep, org_id: str | None = None) -> Response:
+async def export_infringements(request: Request, principal: PrincipalDep, org_id: str | None = None) -> Response:
     return Response(await service.export(request, principal, org_id), media_type="application/x-ndjson")
 
 
 @router.get("/infringements/{record_id}", response_model=InfringementPublic, summary="One infringement record with its history")
-async def get(record_id: str, request: Request, principal: PrincipalDep, session: SessionDep) -> Any:
+async def get_infringement(record_id: str, request: Request, principal: PrincipalDep, session: SessionDep) -> Any:
     return await service.get(session, request, principal, record_id)
 
 

@@ -26,7 +26,7 @@ router = APIRouter(prefix="/v1/tenders", tags=["tenders"], responses=PROBLEM_RES
 
 
 @router.post("", status_code=201, response_model=TenderPublic, summary="Publish a tender (招标) with scoring weights and a deadline")
-async def publish(body: TenderCreate, request: Request, principal: PrincipalDep, session: SessionDep, now: NowDep) -> TenderPublic:
+async def publish_tender(body: TenderCreate, request: Request, principal: PrincipalDep, session: SessionDep, now: NowDep) -> TenderPublic:
     return service.view(session, await service.publish(session, request, principal, body, now))
 
 
@@ -64,6 +64,6 @@ def set_scores(tender_id: str, body: ScoresUpdate, principal: PrincipalDep, sess
 
 
 @router.post("/{tender_id}/award", status_code=201, response_model=DealPublic, summary="Award an offer (定标) → a deal at 意向")
-def award(tender_id: str, body: AwardCreate, principal: PrincipalDep, session: SessionDep, now: NowDep) -> DealPublic:
+def award_tender(tender_id: str, body: AwardCreate, principal: PrincipalDep, session: SessionDep, now: NowDep) -> DealPublic:
     _tender, deal = service.award(session, principal, tender_id, body, now)
     return deals.deal_view(session, deal)

@@ -67,7 +67,7 @@ class ScoresUpdate(BaseModel):
 
 
 class AwardCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{'offer_id': 'ofr_0193a1b2c3d4e5f6a7b8'}]})
     offer_id: str = Field(max_length=40)
 
 

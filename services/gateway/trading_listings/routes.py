@@ -61,13 +61,13 @@ def resolve_objection(listing_id: str, objection_id: str, body: ObjectionResolve
 
 @router.post("/{listing_id}/applications", status_code=201, response_model=ListingPublic,
              summary="Apply to buy during the notice (意向受让)")
-def apply(listing_id: str, body: ApplicationCreate, principal: PrincipalDep, session: SessionDep, now: NowDep) -> ListingPublic:
+def apply_to_trading_listing(listing_id: str, body: ApplicationCreate, principal: PrincipalDep, session: SessionDep, now: NowDep) -> ListingPublic:
     return service.view(session, principal, service.apply(session, principal, listing_id, body, now))
 
 
 @router.post("/{listing_id}/agreement", status_code=201, response_model=DealPublic,
              summary="After the notice, one applicant: conclude the agreement → a deal at 意向")
-def agree(listing_id: str, body: AgreementCreate, principal: PrincipalDep, session: SessionDep, now: NowDep) -> DealPublic:
+def agree_trading_listing(listing_id: str, body: AgreementCreate, principal: PrincipalDep, session: SessionDep, now: NowDep) -> DealPublic:
     _listing, deal = service.agree(session, principal, listing_id, body, now)
     return deals.deal_view(session, deal)
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, create_model
 
 
 class EventType(StrEnum):
@@ -188,6 +188,87 @@ class MatchFoundEvent(_Event):
     data: MatchFoundData
 
 
+# Payloads of the public-trading and IP/finance events (docs/trading.md, docs/ip_and_finance.md). Each names
+# the record it is about and its state; the event-specific extras listed are present on the events that carry them.
+class TradeListingEventData(BaseModel):
+    """trade_listing.* (trading_listings/service.py)."""
+
+    model_config = ConfigDict(extra="allow")
+    listing_id: str
+    technology_id: str
+    status: str = Field(examples=["notice"])
+    notice_ends_at: datetime
+    applicant_org_id: str | None = Field(None, description="trade_listing.applied")
+
+
+class AuctionEventData(BaseModel):
+    """auction.* (auctions/service.py). Sealed auctions send bid receipts to the bidder only."""
+
+    model_config = ConfigDict(extra="allow")
+    auction_id: str
+    kind: str = Field(description="english | sealed", examples=["english"])
+    technology_id: str
+    listing_id: str | None = None
+    ends_at: datetime
+    bid_id: str | None = Field(None, description="auction.bid_placed")
+
+
+class TenderEventData(BaseModel):
+    """tender.* (tenders/service.py). Offers stay sealed: an offer receipt goes to its bidder only."""
+
+    model_config = ConfigDict(extra="allow")
+    tender_id: str
+    status: str = Field(examples=["open"])
+    deadline: datetime
+    demand_id: str | None = None
+    offer_id: str | None = Field(None, description="tender.offer_submitted")
+
+
+class ContractRegisteredData(BaseModel):
+    contract_id: str
+    deal_id: str
+    contract_type: str = Field(examples=["technology_license"])
+    contract_amount_cny: str = Field(description="Yuan with 2 decimals, as a string", examples=["3000000.00"])
+
+
+class PatentStatusChangedData(BaseModel):
+    patent_id: str
+    application_number: str = Field(examples=["CN202010123456.7"])
+    kind: str = Field(description="The legal event: granted | lapsed | restored | transferred | pledged | pledge_released")
+    on: str = Field(description="Date of the legal event (YYYY-MM-DD)")
+    status: str = Field(description="The patent's status today")
+    flags: list[str] = Field(default_factory=list, examples=[["pledged"]])
+
+
+class InfringementEventData(BaseModel):
+    """infringement.recorded / .updated (to the accused and the claimant organization)."""
+
+    model_config = ConfigDict(extra="allow")
+    infringement_id: str
+    decision_reference: str = Field(examples=["浙知执裁字〔2026〕12号"])
+    status: str = Field(examples=["answered"])
+
+
+class FinanceIntroductionEventData(BaseModel):
+    """finance_introduction.* (to the need's organization, the financier and whoever asked)."""
+
+    finance_introduction_id: str
+    need_id: str
+    product_id: str
+    status: str = Field(examples=["granted"])
+
+
+def _event_model(event_type: EventType, data: type[BaseModel]) -> type[_Event]:
+    name = "".join(part.capitalize() for part in event_type.value.replace(".", "_").split("_")) + "Event"
+    return create_model(name, __base__=_Event, type=(Literal[event_type.value], ...), data=(data, ...))  # type: ignore[call-overload]
+
+
+_FAMILY_DATA: dict[str, type[BaseModel]] = {
+    "trade_listing.": TradeListingEventData, "auction.": AuctionEventData, "tender.": TenderEventData,
+    "contract.": ContractRegisteredData, "patent.": PatentStatusChangedData, "infringement.": InfringementEventData,
+    "finance_introduction.": FinanceIntroductionEventData,
+}
+
 EVENT_MODELS: dict[EventType, type[_Event]] = {
     EventType.introduction_requested: IntroductionRequestedEvent,
     EventType.introduction_accepted: IntroductionAcceptedEvent,
@@ -195,4 +276,5 @@ EVENT_MODELS: dict[EventType, type[_Event]] = {
     EventType.deal_stage_changed: DealStageChangedEvent,
     EventType.commission_computed: CommissionComputedEvent,
     EventType.match_found: MatchFoundEvent,
+    **{e: _event_model(e, data) for e in EventType for prefix, data in _FAMILY_DATA.items() if e.value.startswith(prefix)},
 }

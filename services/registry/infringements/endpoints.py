@@ -23,13 +23,13 @@ def _written(uow: Any, row: Any) -> Written:
 
 
 @router.post("", status_code=201, summary="Record an infringement decision (侵权行为信息记录)")
-def create(ctx: Context, request: Request, payload: InfringementCreate, actor: Actor, actor_org: ActorOrg = None) -> Any:
+def create_infringement(ctx: Context, request: Request, payload: InfringementCreate, actor: Actor, actor_org: ActorOrg = None) -> Any:
     return execute(ctx.database, request, payload.model_dump(mode="json", exclude_unset=True),
                    lambda uow: _written(uow, service.create(uow, payload, actor, actor_org)), status_code=201)
 
 
 @router.get("", summary="Infringement records (by accused organization or patent)")
-def list_(ctx: Context, org_id: str | None = None, patent_id: str | None = None,
+def list_infringements(ctx: Context, org_id: str | None = None, patent_id: str | None = None,
           limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT, cursor: str | None = None) -> Any:
     with ctx.database.read() as session:
         rows = repository.page(session, org_id=org_id, patent_id=patent_id, after_id=(decode_cursor(cursor) or {}).get("i"), limit=limit)
@@ -39,7 +39,7 @@ def list_(ctx: Context, org_id: str | None = None, patent_id: str | None = None,
 
 @router.get("/export", summary="All infringement records with their history as JSON Lines (credit-sharing platforms)",
             responses={200: {"content": {"application/x-ndjson": {}}}})
-def export(ctx: Context, org_id: str | None = None) -> Response:
+def export_infringements(ctx: Context, org_id: str | None = None) -> Response:
     with ctx.database.read() as session:
         rows = repository.page(session, org_id=org_id, patent_id=None, after_id=None, limit=None)
         lines = [json.dumps(r.model_dump(mode="json"), ensure_ascii=False) for r in service.to_public_many(session, rows)]
@@ -47,13 +47,13 @@ def export(ctx: Context, org_id: str | None = None) -> Response:
 
 
 @router.get("/{record_id}", response_model=InfringementPublic, summary="One infringement record with its full history")
-def get(ctx: Context, record_id: str) -> Any:
+def get_infringement(ctx: Context, record_id: str) -> Any:
     with ctx.database.read() as session:
         return service.to_public(session, service.get(session, record_id))
 
 
 @router.post("/{record_id}/entries", summary="Append an answer, appeal, appeal decision or correction (never edits history)")
-def add_entry(ctx: Context, request: Request, record_id: str, payload: InfringementEntryCreate, actor: Actor,
+def add_infringement_entry(ctx: Context, request: Request, record_id: str, payload: InfringementEntryCreate, actor: Actor,
               actor_org: ActorOrg = None) -> Any:
     return execute(ctx.database, request, payload.model_dump(mode="json", exclude_unset=True),
                    lambda uow: _written(uow, service.add_entry(uow, record_id, payload, actor, actor_org)))

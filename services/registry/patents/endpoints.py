@@ -27,13 +27,13 @@ def _written(uow: Any, row: Any) -> Written:
 
 
 @router.post("", status_code=201, summary="Register a patent (application number checked, IPC codes validated)")
-def create(ctx: Context, request: Request, payload: PatentCreate) -> Any:
+def create_patent(ctx: Context, request: Request, payload: PatentCreate) -> Any:
     return execute(ctx.database, request, payload.model_dump(mode="json", exclude_unset=True),
                    lambda uow: _written(uow, service.create(uow, payload)), status_code=201)
 
 
 @router.get("", summary="List patents (by technology, holder organization, green domain)")
-def list_(ctx: Context, technology_id: str | None = None, org_id: str | None = None,
+def list_patents(ctx: Context, technology_id: str | None = None, org_id: str | None = None,
           green_domain: Annotated[str | None, Query(description="Domain of the green IPC table")] = None,
           green: bool | None = None, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
           cursor: str | None = None) -> Any:
@@ -46,7 +46,7 @@ def list_(ctx: Context, technology_id: str | None = None, org_id: str | None = N
 
 
 @router.get("/statistics", summary="Green patent statistics by domain, region or filing year, with growth (统计监测)")
-def statistics(ctx: Context, group_by: GroupBy = GroupBy.domain,
+def patent_statistics(ctx: Context, group_by: GroupBy = GroupBy.domain,
                from_year: Annotated[int | None, Query(ge=1985, le=2100)] = None,
                to_year: Annotated[int | None, Query(ge=1985, le=2100)] = None,
                domain: str | None = None, region: str | None = None) -> Any:
@@ -65,13 +65,13 @@ def statistics(ctx: Context, group_by: GroupBy = GroupBy.domain,
 
 
 @router.get("/{patent_id}", response_model=PatentPublic, summary="One patent with its legal status and event history")
-def get(ctx: Context, patent_id: str) -> Any:
+def get_patent(ctx: Context, patent_id: str) -> Any:
     with ctx.database.read() as session:
         return service.to_public(session, service.get(session, patent_id))
 
 
 @router.post("/{patent_id}/events", summary="Record a legal event (granted, lapsed, restored, transferred, pledged, pledge_released)")
-def add_event(ctx: Context, request: Request, patent_id: str, actor: Actor,
+def add_patent_event(ctx: Context, request: Request, patent_id: str, actor: Actor,
               payload: Annotated[PatentEventCreate, Body()]) -> Any:
     return execute(ctx.database, request, payload.model_dump(mode="json", exclude_unset=True),
                    lambda uow: _written(uow, service.add_event(uow, patent_id, payload, actor)))
