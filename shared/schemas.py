@@ -81,6 +81,7 @@ class Entity(StrEnum):
     organization = "organization"
     technology = "technology"
     demand = "demand"
+    evaluation = "evaluation"  # third-party technology evaluation (技术评价); shared.schemas.EvaluationPublic
 
 
 class ChangeOp(StrEnum):
@@ -271,6 +272,18 @@ class TechnologyUpdate(_TechnologyFields):
         return self
 
 
+class EvaluationSummary(BaseModel):
+    """The technology's governing evaluation (the most recent one not withdrawn), carried on the technology record so
+    matching can filter and rank by it without following a second entity. Current while `valid_until` >= today."""
+
+    evaluation_id: str
+    overall_score: float = Field(ge=0, le=100)
+    verdict: str
+    evaluator_org_id: str
+    valid_until: date
+    count: int = Field(ge=1, description="Evaluations recorded for the technology (withdrawn ones excluded)")
+
+
 class TechnologyPublic(BaseModel):
     id: str
     title: str
@@ -300,6 +313,7 @@ class TechnologyPublic(BaseModel):
     updated_at: datetime
     published_at: datetime | None = None
     expires_at: date | None = None
+    evaluation: EvaluationSummary | None = Field(None, description="Governing third-party evaluation (技术评价), if any")
 
 
 # --------------------------------------------------------------------------- demands (needs, challenges)
@@ -405,3 +419,76 @@ def record_text_fields(entity: Entity) -> list[str]:
     if entity == Entity.technology:
         return ["title", "summary", "keywords", "core_process", "applicable_scope", "key_parameters", "benefits", "description"]
     return ["title", "keywords", "description", "expected_indicators"]
+
+
+# --------------------------------------------------------------------------- technology evaluation (技术评价)
+class EvaluationVerdict(StrEnum):
+    recommended = "recommended"  # 推荐
+    conditional = "conditional"  # 有条件推荐
+    not_recommended = "not_recommended"  # 不推荐
+
+
+class EvidenceKind(StrEnum):
+    document = "document"
+    test_report = "test_report"
+    site_visit = "site_visit"
+
+
+class Evidence(_Strict):
+    kind: EvidenceKind
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    reference: Annotated[str, Field(min_length=1, max_length=500, description="Document number, report id or URL")]
+
+
+Score = Annotated[int, Field(ge=0, le=100, description="0–100")]
+
+
+class EvaluationScores(_Strict):
+    """One score per criterion, 0–100 each."""
+
+    maturity: Score = Field(description="成熟度: readiness found against the stated TRL")
+    effect: Score = Field(description="技术效果: measured effect against the stated key parameters")
+    economic_benefit: Score = Field(description="经济效益")
+    environmental_benefit: Score = Field(description="环境效益 (energy saved, CO2 cut)")
+    ip_status: Score = Field(description="知识产权状况")
+
+    def overall(self) -> float:
+        values = list(self.model_dump().values())
+        return round(sum(values) / len(values), 1)
+
+
+class EvaluationCreate(_Strict):
+    """What the registry stores for one evaluation (the gateway checks roles, conflicts and the validity date)."""
+
+    technology_id: str
+    evaluator_org_id: str
+    scores: EvaluationScores
+    verdict: EvaluationVerdict
+    assessed_trl: int | None = Field(None, ge=1, le=9, description="TRL the evaluator found")
+    energy_saved_tce_per_year: float | None = Field(None, ge=0, le=1e8)
+    co2_cut_t_per_year: float | None = Field(None, ge=0, le=1e9)
+    summary: Annotated[str, Field(min_length=1, max_length=4000)]
+    evidence: list[Evidence] = Field(min_length=1, max_length=50)
+    valid_until: date
+    request_id: str | None = Field(None, max_length=40, description="The gateway evaluation request it answers")
+
+
+class EvaluationPublic(BaseModel):
+    id: str
+    technology_id: str
+    evaluator_org_id: str
+    scores: EvaluationScores
+    overall_score: float
+    verdict: EvaluationVerdict
+    assessed_trl: int | None = None
+    energy_saved_tce_per_year: float | None = None
+    co2_cut_t_per_year: float | None = None
+    summary: str
+    evidence: list[Evidence]
+    valid_until: date
+    request_id: str | None = None
+    owner_response: str | None = None
+    status: str  # published | withdrawn (published: visible with the technology and on the feed)
+    version: int
+    created_at: datetime
+    updated_at: datetime
