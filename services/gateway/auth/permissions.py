@@ -46,6 +46,9 @@ class Action(StrEnum):
     tender_publish = "tender.publish"  # publish a tender (招标), score and award it
     contract_register = "contract.register"  # register a closed deal as a technology contract (技术合同登记)
     contract_read = "contract.read"  # contract records, export and contract statistics
+    evaluation_record = "evaluation.record"  # record a technology evaluation (技术评价) as your organization
+    evaluation_request = "evaluation.request"  # ask for an evaluation of your technology, respond to one, cancel
+    evaluation_decide = "evaluation.decide"  # accept or decline an evaluation request
 
 
 A, O = Scope.all, Scope.own
@@ -80,12 +83,17 @@ MATRIX: dict[Action, dict[Role, Scope | None]] = {
     Action.tender_publish:           {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
     Action.contract_register:        {R.admin: A, R.broker: O,  R.enterprise: _, R.platform: _, R.evaluator: _},
     Action.contract_read:            {R.admin: A, R.broker: O,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.evaluation_record:        {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: A},
+    Action.evaluation_request:       {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _},
+    Action.evaluation_decide:        {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: A},
 }
 # fmt: on
 # contacts_read for brokers: "own" means an engagement of theirs has an accepted introduction for the record.
 # trading_list/tender_publish own: the technology's (demand's) owner organization; trading_bid own: for your own
 # organization only; contract_register own (broker): deals your organization runs; contract_read own: contracts
 # where your organization is seller, buyer or the deal's broker.
+# evaluation_record/decide: for the key's own organization (the evaluator of record), never on a technology of its own
+# organization or one it has a deal on (conflict of interest, 409); evaluation_request own: the technology's owner.
 
 
 def scope_of(principal: Principal, action: Action) -> Scope | None:

@@ -31,6 +31,11 @@ class EventType(StrEnum):
     tender_opened = "tender.opened"
     tender_awarded = "tender.awarded"
     contract_registered = "contract.registered"
+    # technology evaluation (docs/evaluation_catalog_challenges.md)
+    evaluation_requested = "evaluation.requested"
+    evaluation_request_decided = "evaluation.request_decided"  # accepted, declined or cancelled
+    evaluation_recorded = "evaluation.recorded"
+    evaluation_responded = "evaluation.responded"
 
 
 class SubscriptionCreate(BaseModel):

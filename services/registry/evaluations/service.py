@@ -8,7 +8,7 @@ against `valid_until`, so expiry needs no sweep and no write.
 """
 from __future__ import annotations
 
-from shared.errors import conflict, invalid, not_found
+from shared.errors import conflict, not_found
 from shared.schemas import ChangeOp, Entity, EvaluationCreate, EvaluationPublic, EvaluationSummary, RecordStatus
 from services.registry.db import new_id, utcnow
 from services.registry.evaluations import repository
@@ -31,9 +31,8 @@ def record(uow: UnitOfWork, body: EvaluationCreate) -> Evaluation:
     if technology.status != RecordStatus.published:
         raise conflict(f"technology_id: the technology is {technology.status}; only published technologies are evaluated.",
                        field="body.technology_id")
+    # valid_until against "today" is the gateway's rule (its clock is injectable); the registry stores what it is told
     now = utcnow()
-    if body.valid_until <= now.date():
-        raise invalid("body.valid_until", "valid_until must be a future date.")
     row = Evaluation(id=new_id("eva"), technology_id=technology.id, evaluator_org_id=body.evaluator_org_id,
                      scores=body.scores.model_dump(), overall_score=body.scores.overall(), verdict=body.verdict.value,
                      assessed_trl=body.assessed_trl, energy_saved_tce_per_year=body.energy_saved_tce_per_year,
