@@ -82,6 +82,7 @@ class Entity(StrEnum):
     technology = "technology"
     demand = "demand"
     evaluation = "evaluation"  # third-party technology evaluation (技术评价); shared.schemas.EvaluationPublic
+    catalog_edition = "catalog_edition"  # promotion catalog edition (推广目录) with its frozen entries; CatalogEditionPublic
 
 
 class ChangeOp(StrEnum):
@@ -491,4 +492,72 @@ class EvaluationPublic(BaseModel):
     status: str  # published | withdrawn (published: visible with the technology and on the feed)
     version: int
     created_at: datetime
+    updated_at: datetime
+
+
+# --------------------------------------------------------------------------- promotion catalog (推广目录)
+class CatalogEntryIn(_Strict):
+    """A technology the gateway's expert review accepted into an edition (the registry freezes its content)."""
+
+    technology_id: str
+    review_score: float = Field(ge=0, le=100)
+    review_count: int = Field(ge=1)
+
+
+class CatalogEditionCreate(_Strict):
+    name: Annotated[str, Field(min_length=2, max_length=60, examples=["2026 第一批"])]
+    description: str | None = Field(None, max_length=4000)
+    call_id: str | None = Field(None, max_length=40, description="The gateway call for nominations it closes")
+    entries: list[CatalogEntryIn] = Field(min_length=1, max_length=2000)
+
+
+class CatalogWithdrawal(_Strict):
+    technology_id: str
+    reason: Annotated[str, Field(min_length=2, max_length=2000)]
+
+
+class CatalogAdjustmentCreate(_Strict):
+    name: Annotated[str, Field(min_length=2, max_length=60, examples=["2027 年动态调整"])]
+    withdrawals: list[CatalogWithdrawal] = Field(min_length=1, max_length=500)
+
+
+class CatalogEntry(BaseModel):
+    """One entry as published: the technology's content frozen at publication (later edits do not change it)."""
+
+    technology_id: str
+    title: str
+    domain: str | None = None
+    subdomain: str | None = None
+    owner_org_id: str | None = None
+    applicable_scope: str | None = None
+    core_process: str | None = None
+    key_parameters: str | None = None
+    benefits: str | None = None
+    energy_saved_tce_per_year: float | None = None
+    co2_cut_t_per_year: float | None = None
+    water_saved_t_per_year: float | None = None
+    review_score: float
+    review_count: int
+    status: str = "listed"  # listed | withdrawn
+    withdrawn_reason: str | None = None
+    withdrawn_in: str | None = None  # the adjustment's name
+    withdrawn_at: datetime | None = None
+
+
+class CatalogAdjustment(BaseModel):
+    name: str
+    at: datetime
+    withdrawn: list[str]
+
+
+class CatalogEditionPublic(BaseModel):
+    id: str
+    name: str
+    description: str | None = None
+    call_id: str | None = None
+    status: str  # published
+    entries: list[CatalogEntry]
+    adjustments: list[CatalogAdjustment] = Field(default_factory=list)
+    version: int
+    published_at: datetime
     updated_at: datetime

@@ -16,6 +16,7 @@ from services.registry.admin_endpoints import expire_all
 from services.registry.admin_endpoints import router as admin_router
 from services.registry.db import Database
 from services.registry.demands.endpoints import router as demands_router
+from services.registry.catalog.endpoints import router as catalog_router
 from services.registry.deps import RegistryContext
 from services.registry.evaluations.endpoints import router as evaluations_router
 from services.registry.feed.endpoints import router as feed_router
@@ -76,7 +77,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
     app.state.registry = ctx
     guard = [Depends(require_service_token(settings.service_token))]
-    for router in (organizations_router, technologies_router, demands_router, evaluations_router, feed_router,
-                   admin_router):
+    for router in (organizations_router, technologies_router, demands_router, evaluations_router, catalog_router,
+                   feed_router, admin_router):
         app.include_router(router, dependencies=guard)
     return app
