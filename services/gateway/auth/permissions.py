@@ -49,6 +49,11 @@ class Action(StrEnum):
     evaluation_record = "evaluation.record"  # record a technology evaluation (技术评价) as your organization
     evaluation_request = "evaluation.request"  # ask for an evaluation of your technology, respond to one, cancel
     evaluation_decide = "evaluation.decide"  # accept or decline an evaluation request
+    catalog_read = "catalog.read"  # published promotion catalog editions (推广目录), exports, adoption reports
+    catalog_manage = "catalog.manage"  # open a call for nominations, publish an edition, adjust it
+    catalog_nominate = "catalog.nominate"  # nominate a published technology to an open call
+    catalog_review = "catalog.review"  # expert review of nominations (scores and comments)
+    catalog_report = "catalog.report"  # follow-up report on the adoption of a catalog entry
 
 
 A, O = Scope.all, Scope.own
@@ -86,6 +91,11 @@ MATRIX: dict[Action, dict[Role, Scope | None]] = {
     Action.evaluation_record:        {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: A},
     Action.evaluation_request:       {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _},
     Action.evaluation_decide:        {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: A},
+    Action.catalog_read:             {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
+    Action.catalog_manage:           {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _},
+    Action.catalog_nominate:         {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: O, R.evaluator: _},
+    Action.catalog_review:           {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: A},
+    Action.catalog_report:           {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: O, R.evaluator: _},
 }
 # fmt: on
 # contacts_read for brokers: "own" means an engagement of theirs has an accepted introduction for the record.
@@ -94,6 +104,8 @@ MATRIX: dict[Action, dict[Role, Scope | None]] = {
 # where your organization is seller, buyer or the deal's broker.
 # evaluation_record/decide: for the key's own organization (the evaluator of record), never on a technology of its own
 # organization or one it has a deal on (conflict of interest, 409); evaluation_request own: the technology's owner.
+# catalog_nominate/catalog_report own: the technology's owner; catalog_review: not on a technology of a conflicted
+# organization (same rule as evaluations).
 
 
 def scope_of(principal: Principal, action: Action) -> Scope | None:

@@ -50,13 +50,17 @@ def view(evaluation: dict[str, Any], at: datetime) -> EvaluationView:
 
 
 def _check_conflict(session: Session, principal: Principal, technology: dict[str, Any]) -> None:
-    owner = technology.get("owner_org_id")
+    check_conflict(session, principal, technology["id"], technology.get("owner_org_id"), field="body.technology_id")
+
+
+def check_conflict(session: Session, principal: Principal, technology_id: str, owner: str | None, *, field: str) -> None:
+    """409 when the caller's organization is an interested party of the technology (evaluations, catalog reviews)."""
     if owner == principal.org_id:
-        raise conflict("body.technology_id: conflict of interest — the technology belongs to your organization.",
-                       field="body.technology_id", reason="conflict_of_interest")
-    if repository.has_deal_with(session, principal.org_id, technology["id"], owner):
-        raise conflict("body.technology_id: conflict of interest — your organization has a deal on this technology "
-                       "or with its owner.", field="body.technology_id", reason="conflict_of_interest")
+        raise conflict(f"{field}: conflict of interest — the technology belongs to your organization.",
+                       field=field, reason="conflict_of_interest")
+    if repository.has_deal_with(session, principal.org_id, technology_id, owner):
+        raise conflict(f"{field}: conflict of interest — your organization has a deal on this technology or with its owner.",
+                       field=field, reason="conflict_of_interest")
 
 
 def _check_validity(valid_until: date, at: datetime) -> None:

@@ -36,6 +36,10 @@ class EventType(StrEnum):
     evaluation_request_decided = "evaluation.request_decided"  # accepted, declined or cancelled
     evaluation_recorded = "evaluation.recorded"
     evaluation_responded = "evaluation.responded"
+    # promotion catalog (docs/evaluation_catalog_challenges.md)
+    catalog_nominated = "catalog.nominated"  # to the technology's owner when someone else nominated it
+    catalog_published = "catalog.published"  # to the owner of each technology in the edition
+    catalog_entry_withdrawn = "catalog.entry_withdrawn"  # to the owner, with the adjustment and reason
 
 
 class SubscriptionCreate(BaseModel):
