@@ -60,6 +60,7 @@ def world(services: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -
                 "evaluator": issue_key(gw, Role.evaluator, "org_eval_cnis"),  # an independent evaluation body
                 "evaluator_S": issue_key(gw, Role.evaluator, orgs["S"]),  # S's own evaluation department
                 "evaluator_B": issue_key(gw, Role.evaluator, orgs["B"]),  # B will buy S's technology
+                "evaluator_other": issue_key(gw, Role.evaluator, "org_eval_other"),  # never appointed to a challenge
                 **{name: issue_key(gw, Role.enterprise, org) for name, org in orgs.items()}}
         world = World(gw, clock, keys, orgs, registry_url)
         for who, title in (("S", "空压机余热回收技术（高校成果）"), ("C", "芬顿氧化+生化组合印染废水处理技术")):

@@ -54,6 +54,11 @@ class Action(StrEnum):
     catalog_nominate = "catalog.nominate"  # nominate a published technology to an open call
     catalog_review = "catalog.review"  # expert review of nominations (scores and comments)
     catalog_report = "catalog.report"  # follow-up report on the adoption of a catalog entry
+    challenge_read = "challenge.read"  # challenges and campaigns (public); entries and scores only for their parties
+    challenge_campaign = "challenge.campaign"  # open a needs collection campaign (征集)
+    challenge_publish = "challenge.publish"  # submit a need to a campaign, publish a challenge, propose solvers, award
+    challenge_enter = "challenge.enter"  # submit an entry (揭榜) for your organization
+    challenge_score = "challenge.score"  # score entries after the deadline (appointed evaluators only)
 
 
 A, O = Scope.all, Scope.own
@@ -96,6 +101,11 @@ MATRIX: dict[Action, dict[Role, Scope | None]] = {
     Action.catalog_nominate:         {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: O, R.evaluator: _},
     Action.catalog_review:           {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: A},
     Action.catalog_report:           {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: O, R.evaluator: _},
+    Action.challenge_read:           {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
+    Action.challenge_campaign:       {R.admin: A, R.broker: A,  R.enterprise: _, R.platform: _, R.evaluator: _},
+    Action.challenge_publish:        {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _},
+    Action.challenge_enter:          {R.admin: _, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _},
+    Action.challenge_score:          {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: O},
 }
 # fmt: on
 # contacts_read for brokers: "own" means an engagement of theirs has an accepted introduction for the record.
@@ -105,7 +115,8 @@ MATRIX: dict[Action, dict[Role, Scope | None]] = {
 # evaluation_record/decide: for the key's own organization (the evaluator of record), never on a technology of its own
 # organization or one it has a deal on (conflict of interest, 409); evaluation_request own: the technology's owner.
 # catalog_nominate/catalog_report own: the technology's owner; catalog_review: not on a technology of a conflicted
-# organization (same rule as evaluations).
+# organization (same rule as evaluations). challenge_publish own: the demand's owner; challenge_enter own: for your
+# organization, linking its own published technologies; challenge_score own: evaluators the challenge appointed.
 
 
 def scope_of(principal: Principal, action: Action) -> Scope | None:

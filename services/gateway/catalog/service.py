@@ -119,7 +119,8 @@ def nominations(session: Session, principal: Principal, call_id: str) -> list[Ca
 def nomination_view(session: Session, row: CatalogNomination) -> NominationPublic:
     reviews = [ReviewPublic.model_validate(r, from_attributes=True) for r in repository.reviews(session, row.id)]
     mean = round(sum(r.score for r in reviews) / len(reviews), 1) if reviews else None
-    return NominationPublic.model_validate({**row.model_dump(), "reviews": reviews, "mean_score": mean})
+    fields = {name: getattr(row, name) for name in NominationPublic.model_fields if hasattr(row, name) and name != "reviews"}
+    return NominationPublic.model_validate({**fields, "reviews": reviews, "mean_score": mean})
 
 
 def review(session: Session, principal: Principal, nomination_id: str, body: ReviewCreate, at: datetime) -> CatalogNomination:

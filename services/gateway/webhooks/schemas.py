@@ -40,6 +40,11 @@ class EventType(StrEnum):
     catalog_nominated = "catalog.nominated"  # to the technology's owner when someone else nominated it
     catalog_published = "catalog.published"  # to the owner of each technology in the edition
     catalog_entry_withdrawn = "catalog.entry_withdrawn"  # to the owner, with the adjustment and reason
+    # open challenges (揭榜挂帅)
+    challenge_published = "challenge.published"
+    challenge_solver_proposed = "challenge.solver_proposed"  # to owners of technologies matching proposed
+    challenge_entry_submitted = "challenge.entry_submitted"  # to the challenge owner
+    challenge_awarded = "challenge.awarded"  # to the challenge owner and each awarded solver
 
 
 class SubscriptionCreate(BaseModel):
