@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from tests.gateway_evaluation.conftest import World, ok, problem, technology
+from tests.gateway_evaluation.conftest import World, ok, problem
 
 DEMAND = {"title": "空压站余热回收制取生活热水", "domain": "energy_saving", "kind": "need",
           "description": "我公司有6台55kW喷油螺杆空压机，常年运行，夏季机房温度高；希望回收空压机余热制取员工浴室热水，"

@@ -65,7 +65,7 @@ class ChallengeCreate(BaseModel):
     evaluator_org_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=10)
 
     @model_validator(mode="after")
-    def _distinct(self) -> "ChallengeCreate":
+    def _distinct(self) -> ChallengeCreate:
         if len({c.name for c in self.criteria}) != len(self.criteria):
             raise ValueError("criteria names must be distinct")
         return self

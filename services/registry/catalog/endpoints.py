@@ -5,11 +5,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from shared.errors import not_found
-from shared.schemas import CatalogAdjustmentCreate, CatalogEditionCreate, CatalogEditionPublic
 from services.registry.catalog import repository, service
 from services.registry.deps import Context
 from services.registry.writes import Written, execute
+from shared.errors import not_found
+from shared.schemas import CatalogAdjustmentCreate, CatalogEditionCreate, CatalogEditionPublic
 
 router = APIRouter(prefix="/v1/catalog/editions", tags=["catalog"])
 

@@ -6,6 +6,12 @@ with a reason (dynamic adjustment, 动态调整); the entry stays in the edition
 """
 from __future__ import annotations
 
+from services.registry.catalog import repository
+from services.registry.catalog.models import CatalogEdition
+from services.registry.db import new_id, utcnow
+from services.registry.listings import repository as listings
+from services.registry.listings.kinds import TECHNOLOGY
+from services.registry.uow import UnitOfWork
 from shared.errors import FieldError, ProblemError, conflict, invalid, not_found
 from shared.schemas import (
     CatalogAdjustmentCreate,
@@ -16,12 +22,6 @@ from shared.schemas import (
     Entity,
     RecordStatus,
 )
-from services.registry.catalog import repository
-from services.registry.catalog.models import CatalogEdition
-from services.registry.db import new_id, utcnow
-from services.registry.listings import repository as listings
-from services.registry.listings.kinds import TECHNOLOGY
-from services.registry.uow import UnitOfWork
 
 
 def to_public(row: CatalogEdition) -> CatalogEditionPublic:

@@ -6,11 +6,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, Field
 
-from shared.errors import not_found
-from shared.schemas import EvaluationCreate, EvaluationPublic
 from services.registry.deps import Context
 from services.registry.evaluations import repository, service
 from services.registry.writes import Written, execute
+from shared.errors import not_found
+from shared.schemas import EvaluationCreate, EvaluationPublic
 
 router = APIRouter(prefix="/v1", tags=["evaluations"])
 

@@ -8,14 +8,21 @@ against `valid_until`, so expiry needs no sweep and no write.
 """
 from __future__ import annotations
 
-from shared.errors import conflict, not_found
-from shared.schemas import ChangeOp, Entity, EvaluationCreate, EvaluationPublic, EvaluationSummary, RecordStatus
 from services.registry.db import new_id, utcnow
 from services.registry.evaluations import repository
 from services.registry.evaluations.models import Evaluation
 from services.registry.listings import repository as listings
 from services.registry.listings.kinds import TECHNOLOGY
 from services.registry.uow import UnitOfWork
+from shared.errors import conflict, not_found
+from shared.schemas import (
+    ChangeOp,
+    Entity,
+    EvaluationCreate,
+    EvaluationPublic,
+    EvaluationSummary,
+    RecordStatus,
+)
 
 PUBLISHED, WITHDRAWN = "published", "withdrawn"
 
