@@ -192,3 +192,17 @@ async def notifications(request: Request, user: UserDep, api: ApiDep, unread: bo
 async def mark_read(user: UserDep, api: ApiDep, form: FormDep, notification_id: int) -> Response:
     await api.post(f"/v1/notifications/{notification_id}/read")
     return _see_other("/console/notifications")
+
+
+# --------------------------------------------------------------------------- promotion catalog (推广目录)
+@router.get("/catalog")
+async def catalog(request: Request, user: UserDep, api: ApiDep) -> Response:
+    return render(request, "catalog.html", user, editions=await api.get("/v1/catalog/editions"))
+
+
+@router.get("/catalog/{edition_id}")
+async def catalog_edition(request: Request, user: UserDep, api: ApiDep, edition_id: str, domain: str = "") -> Response:
+    edition = await api.get(f"/v1/catalog/editions/{edition_id}")
+    domains = sorted({e["domain"] for e in edition["entries"] if e.get("domain")})
+    entries = [e for e in edition["entries"] if not domain or e.get("domain") == domain]
+    return render(request, "catalog_edition.html", user, edition=edition, entries=entries, domains=domains, domain=domain)
