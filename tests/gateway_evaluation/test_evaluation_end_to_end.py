@@ -74,9 +74,19 @@ def test_request_record_respond_and_expire(world: World) -> None:
                              json={"response": "感谢评价，示范工程运行数据已补充。"}))
     assert answered["owner_response"] == "感谢评价，示范工程运行数据已补充。"
 
+    # a second evaluation supersedes the first on the technology; withdrawing it falls back to the first
+    second = ok(world.call("evaluator", "POST", "/v1/evaluations",
+                           json=submission(tech["id"], valid_until, scores={k: 60 for k in SCORES}, verdict="conditional")), 201)
+    assert ok(world.call("C", "GET", f"/v1/technologies/{tech['id']}"))["evaluation"]["evaluation_id"] == second["id"]
+    problem(world.call("evaluator_other", "POST", f"/v1/evaluations/{second['id']}/withdraw"), 403)
+    withdrawn = ok(world.call("evaluator", "POST", f"/v1/evaluations/{second['id']}/withdraw"))
+    assert withdrawn["status"] == "withdrawn" and withdrawn["current"] is False
+    assert ok(world.call("C", "GET", f"/v1/technologies/{tech['id']}"))["evaluation"]["evaluation_id"] == evaluation["id"]
+
     # audited
     actions = [e["action"] for e in ok(world.call("admin", "GET", "/v1/audit", params={"limit": 100}))["items"]]
-    for action in ("evaluation_request.create", "evaluation_request.accept", "evaluation.record", "evaluation.respond"):
+    for action in ("evaluation_request.create", "evaluation_request.accept", "evaluation.record", "evaluation.respond",
+                   "evaluation.withdraw"):
         assert action in actions, action
 
     # expiry: past valid_until the evaluation stays visible, no longer current
@@ -84,7 +94,7 @@ def test_request_record_respond_and_expire(world: World) -> None:
     try:
         expired = ok(world.call("C", "GET", f"/v1/evaluations/{evaluation['id']}"))
         assert expired["current"] is False and expired["valid_until"] == valid_until.isoformat()
-        assert [e["current"] for e in ok(world.call("S", "GET", f"/v1/technologies/{tech['id']}/evaluations"))] == [False]
+        assert [e["current"] for e in ok(world.call("S", "GET", f"/v1/technologies/{tech['id']}/evaluations"))] == [False, False]
     finally:
         world.clock.set(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
 

@@ -40,6 +40,12 @@ async def respond(evaluation_id: str, body: OwnerResponse, request: Request, pri
     return await service.respond(session, request, principal, evaluation_id, body, now)
 
 
+@router.post("/evaluations/{evaluation_id}/withdraw", response_model=EvaluationView,
+             summary="Withdraw your organization's evaluation (the technology's summary falls back to the previous one)")
+async def withdraw(evaluation_id: str, request: Request, principal: PrincipalDep, session: SessionDep, now: NowDep) -> EvaluationView:
+    return await service.withdraw(session, request, principal, evaluation_id, now)
+
+
 @router.get("/technologies/{technology_id}/evaluations", response_model=list[EvaluationView],
             summary="Evaluations of a technology, newest first; expired and withdrawn ones marked current=false")
 async def for_technology(technology_id: str, request: Request, principal: PrincipalDep, now: NowDep) -> list[EvaluationView]:

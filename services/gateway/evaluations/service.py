@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from services.gateway.audit import service as audit
 from services.gateway.auth.deps import Principal
-from services.gateway.auth.permissions import Action, authorize_record, require
+from services.gateway.auth.permissions import Action, authorize_record, forbidden, require
 from services.gateway.auth.roles import Role
 from services.gateway.brokers.columns import new_id
 from services.gateway.evaluations import repository
@@ -136,8 +136,22 @@ async def respond(session: Session, request: Request, principal: Principal, eval
     return view(evaluation, at)
 
 
+async def withdraw(session: Session, request: Request, principal: Principal, evaluation_id: str, at: datetime) -> EvaluationView:
+    """The evaluator of record withdraws its evaluation; the technology's summary falls back to the previous one."""
+    require(principal, Action.evaluation_record)
+    evaluation = await readable(request, principal, evaluation_id)
+    if evaluation["evaluator_org_id"] != principal.org_id:
+        raise forbidden("Only the evaluating organization withdraws its evaluation.", action=Action.evaluation_record)
+    evaluation = (await registry(request, principal, "POST", f"/v1/evaluations/{evaluation['id']}/withdraw")).json()
+    audit.record(session, principal, "evaluation.withdraw", "evaluation", evaluation["id"], {"technology_id": evaluation["technology_id"]})
+    technology = await records.fetch(request, principal, "technology", evaluation["technology_id"])
+    webhooks.enqueue_many(session, {technology.get("owner_org_id")}, EventType.evaluation_recorded, _event(evaluation))
+    session.commit()
+    return view(evaluation, at)
+
+
 def _event(evaluation: dict[str, Any]) -> dict[str, Any]:
-    keys = ("id", "technology_id", "evaluator_org_id", "overall_score", "verdict", "valid_until", "request_id")
+    keys = ("id", "technology_id", "evaluator_org_id", "overall_score", "verdict", "valid_until", "request_id", "status")
     return {k: evaluation.get(k) for k in keys}
 
 
