@@ -54,6 +54,18 @@ def _run(sync_playwright, base: str, gateway_env: dict, admin_key: str, shots: P
     ok(admin.post(f"/v1/catalog/editions/{edition['id']}/adjustments",
                   json={"name": "2027 年动态调整", "withdrawals": [{"technology_id": techs[1]["id"], "reason": "推广应用不足"}]}))
 
+    # a challenge with one (confidential) entry: the broker's console page shows the challenge, not the entry
+    buyer_org = ok(admin.post("/v1/organizations", json={"name": "宁波海蓝节能设备有限公司", "type": "enterprise"}), 201)["id"]
+    buyer = client(ok(admin.post("/v1/keys", json={"role": "enterprise", "org_id": buyer_org, "name": "发榜方"}), 201)["key"])
+    demand = ok(buyer.post("/v1/demands", json={"title": "空压站余热回收制取生活热水", "domain": "energy_saving",
+                                               "description": "6台55kW空压机常年运行，希望回收余热制取浴室热水，替代燃气热水炉。"}), 201)
+    challenge = ok(buyer.post("/v1/challenges", json={
+        "demand_id": demand["id"], "award_cny": "1000000.00", "deadline": closes, "eligibility": "具备工程实施能力",
+        "ip_terms": "成果归揭榜方，发榜方优先实施", "criteria": [{"name": "技术先进性", "weight": 60}, {"name": "经济性", "weight": 40}],
+        "evaluator_org_ids": ["org_eval"]}), 201)
+    ok(owner.post(f"/v1/challenges/{challenge['id']}/entries", json={
+        "technology_ids": [techs[0]["id"]], "solution": "保密方案：油路串接板式换热器", "attachments": [{"title": "保密附件", "reference": "https://x.cn/s.pdf"}]}), 201)
+
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -81,5 +93,14 @@ def _run(sync_playwright, base: str, gateway_env: dict, admin_key: str, shots: P
             width = phone.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, f"the catalog page scrolls sideways at phone width ({width}px)"
             phone.screenshot(path=str(shots / "console-catalog-390.png"), full_page=True)
+
+            phone.goto(f"{base}/console/challenges")
+            phone.click("text=空压站余热回收制取生活热水")
+            phone.wait_for_url(re.compile(rf"/console/challenges/{challenge['id']}$"))
+            text = phone.locator("main").inner_text()
+            assert "¥1,000,000.00" in text and "技术先进性（权重 60" in text
+            assert "保密方案" not in text and "保密附件" not in text  # entries stay with the owner and the jury
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+            phone.screenshot(path=str(shots / "console-challenge-390.png"), full_page=True)
         finally:
             browser.close()

@@ -70,6 +70,11 @@ async def publish(body: ChallengeCreate, request: Request, principal: PrincipalD
     return _challenge(await service.publish(session, request, principal, body, now))
 
 
+@router.get("/challenges", response_model=list[ChallengePublic], summary="Challenges, newest first (public)")
+def list_challenges(principal: PrincipalDep, session: SessionDep) -> list[ChallengePublic]:
+    return [_challenge(c) for c in service.challenges(session, principal)]
+
+
 @router.get("/challenges/{challenge_id}", response_model=ChallengePublic, summary="One challenge (public)")
 def get_challenge(challenge_id: str, principal: PrincipalDep, session: SessionDep) -> ChallengePublic:
     return _challenge(service.readable(session, principal, challenge_id))

@@ -122,6 +122,11 @@ async def publish(session: Session, request: Request, principal: Principal, body
     return row
 
 
+def challenges(session: Session, principal: Principal) -> list[Challenge]:
+    require(principal, Action.challenge_read)
+    return list(repository.challenges(session))
+
+
 def readable(session: Session, principal: Principal, challenge_id: str) -> Challenge:
     require(principal, Action.challenge_read)
     row = repository.challenge(session, challenge_id)

@@ -206,3 +206,17 @@ async def catalog_edition(request: Request, user: UserDep, api: ApiDep, edition_
     domains = sorted({e["domain"] for e in edition["entries"] if e.get("domain")})
     entries = [e for e in edition["entries"] if not domain or e.get("domain") == domain]
     return render(request, "catalog_edition.html", user, edition=edition, entries=entries, domains=domains, domain=domain)
+
+
+# --------------------------------------------------------------------------- open challenges (揭榜挂帅)
+@router.get("/challenges")
+async def challenges(request: Request, user: UserDep, api: ApiDep) -> Response:
+    return render(request, "challenges.html", user, challenges=await api.get("/v1/challenges"))
+
+
+@router.get("/challenges/{challenge_id}")
+async def challenge(request: Request, user: UserDep, api: ApiDep, challenge_id: str) -> Response:
+    found = await api.get(f"/v1/challenges/{challenge_id}")
+    entries = await api.get(f"/v1/challenges/{challenge_id}/entries")  # the API leaves out what this user may not see
+    awards = await api.get(f"/v1/challenges/{challenge_id}/awards")
+    return render(request, "challenge.html", user, challenge=found, entries=entries, awards=awards)
