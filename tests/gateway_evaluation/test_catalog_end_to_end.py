@@ -33,6 +33,7 @@ def test_call_nominate_review_publish_export_adjust(world: World) -> None:
     n_s = ok(world.call("S", "POST", path, json={"technology_id": tech_s["id"], "reason": "已在12家工厂应用"}), 201)
     n_c = ok(world.call("broker", "POST", path, json={"technology_id": extra["id"], "reason": "经纪人推荐：零排放示范项目"}), 201)
     problem(world.call("S", "POST", path, json={"technology_id": tech_s["id"], "reason": "再报一次"}), 409)
+    assert {n["technology_id"] for n in ok(world.call("admin", "GET", path))} == {tech_s["id"], extra["id"]}  # refusals stored nothing
     assert [n["id"] for n in ok(world.call("B", "GET", path))] == []  # not a party to either
     problem(world.call("B", "GET", f"/v1/catalog/nominations/{n_s['id']}"), 404)
     assert ok(world.call("C", "GET", f"/v1/catalog/nominations/{n_c['id']}"))["nominated_by_org_id"] == "org_broker"

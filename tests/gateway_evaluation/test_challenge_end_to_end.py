@@ -31,6 +31,7 @@ def test_campaign_challenge_entries_scoring_award_deal(world: World) -> None:
     problem(world.call("B", "POST", "/v1/challenges", json={**body, "award_cny": "-5.00"}), 422, "body.award_cny")
     problem(world.call("B", "POST", "/v1/challenges", json={**body, "deadline": (now - timedelta(days=1)).isoformat()}), 422, "body.deadline")
     problem(world.call("C", "POST", "/v1/challenges", json=body), 403)  # not C's demand
+    assert [c for c in ok(world.call("B", "GET", "/v1/challenges")) if c["demand_id"] == demand["id"]] == []  # nothing stored
     challenge = ok(world.call("B", "POST", "/v1/challenges", json=body), 201)
     assert challenge["award_cny"] == "1000000.00" and challenge["status"] == "open"
     assert ok(world.call("C", "GET", f"/v1/challenges/{challenge['id']}"))["ip_terms"] == body["ip_terms"]  # public
@@ -77,6 +78,7 @@ def test_campaign_challenge_entries_scoring_award_deal(world: World) -> None:
     try:
         late = world.call("S", "POST", entries, json={"solution": "迟到的方案"})
         problem(late, 409, "deadline")
+        assert [e["id"] for e in ok(world.call("S", "GET", entries))] == [entry_s["id"]]  # the late one was not stored
         problem(world.call("evaluator", "POST", f"/v1/challenge-entries/{entry_s['id']}/scores",
                            json={"scores": {**scores, "经济性": 101}, "comments": "越界"}), 422, "body.scores.经济性")
         problem(world.call("evaluator", "POST", f"/v1/challenge-entries/{entry_s['id']}/scores",
