@@ -58,7 +58,8 @@ def _run(sync_playwright, base: str, gateway_env: dict, admin_key: str, shots: P
     buyer_org = ok(admin.post("/v1/organizations", json={"name": "宁波海蓝节能设备有限公司", "type": "enterprise"}), 201)["id"]
     buyer = client(ok(admin.post("/v1/keys", json={"role": "enterprise", "org_id": buyer_org, "name": "发榜方"}), 201)["key"])
     demand = ok(buyer.post("/v1/demands", json={"title": "空压站余热回收制取生活热水", "domain": "energy_saving",
-                                               "description": "6台55kW空压机常年运行，希望回收余热制取浴室热水，替代燃气热水炉。"}), 201)
+                                               "description": "6台55kW空压机常年运行，希望回收余热制取浴室热水，替代燃气热水炉。",
+                                               "expected_indicators": "出水温度≥50℃，投资回收期≤2年"}), 201)
     challenge = ok(buyer.post("/v1/challenges", json={
         "demand_id": demand["id"], "award_cny": "1000000.00", "deadline": closes, "eligibility": "具备工程实施能力",
         "ip_terms": "成果归揭榜方，发榜方优先实施", "criteria": [{"name": "技术先进性", "weight": 60}, {"name": "经济性", "weight": 40}],

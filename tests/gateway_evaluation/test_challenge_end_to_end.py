@@ -10,7 +10,8 @@ from tests.gateway_evaluation.conftest import World, ok, problem
 
 DEMAND = {"title": "空压站余热回收制取生活热水", "domain": "energy_saving", "kind": "need",
           "description": "我公司有6台55kW喷油螺杆空压机，常年运行，夏季机房温度高；希望回收空压机余热制取员工浴室热水，"
-                         "替代现有燃气热水炉，降低能耗。", "keywords": ["空压机", "余热回收", "热水"]}
+                         "替代现有燃气热水炉，降低能耗。", "keywords": ["空压机", "余热回收", "热水"],
+          "expected_indicators": "出水温度≥50℃，每天供热水≥30吨，投资回收期≤2年"}
 CRITERIA = [{"name": "技术先进性", "weight": 40}, {"name": "经济性", "weight": 30}, {"name": "实施能力", "weight": 30}]
 
 
@@ -31,13 +32,18 @@ def test_campaign_challenge_entries_scoring_award_deal(world: World) -> None:
     problem(world.call("B", "POST", "/v1/challenges", json={**body, "award_cny": "-5.00"}), 422, "body.award_cny")
     problem(world.call("B", "POST", "/v1/challenges", json={**body, "deadline": (now - timedelta(days=1)).isoformat()}), 422, "body.deadline")
     problem(world.call("C", "POST", "/v1/challenges", json=body), 403)  # not C's demand
+    vague = ok(world.call("B", "POST", "/v1/demands", json={**DEMAND, "title": "空压机余热想利用起来", "expected_indicators": None}), 201)
+    problem(world.call("B", "POST", "/v1/challenges", json={**body, "demand_id": vague["id"]}), 422, "body.demand_id")
+    assert ok(world.call("B", "GET", f"/v1/demands/{vague['id']}"))["kind"] == "need"  # untouched
     assert [c for c in ok(world.call("B", "GET", "/v1/challenges")) if c["demand_id"] == demand["id"]] == []  # nothing stored
     challenge = ok(world.call("B", "POST", "/v1/challenges", json=body), 201)
     assert challenge["award_cny"] == "1000000.00" and challenge["status"] == "open"
     assert ok(world.call("C", "GET", f"/v1/challenges/{challenge['id']}"))["ip_terms"] == body["ip_terms"]  # public
+    as_demand = ok(world.call("C", "GET", f"/v1/demands/{demand['id']}"))  # the registry record (and feed) says so too
+    assert (as_demand["kind"], as_demand["award_cny"], as_demand["deadline"]) == ("challenge", "1000000.00", deadline.date().isoformat())
 
     # matching (a real process following the feed) proposes solvers; their owners are notified
-    proposals = ok(world.call("B", "POST", f"/v1/challenges/{challenge['id']}/proposals", json={"min_seq": demand["seq"]}))
+    proposals = ok(world.call("B", "POST", f"/v1/challenges/{challenge['id']}/proposals", json={"min_seq": as_demand_seq(world, demand["id"])}))
     tech_s = world.technologies["S"]
     assert tech_s["id"] in [p["technology_id"] for p in proposals]
     assert next(p for p in proposals if p["technology_id"] == tech_s["id"])["notified"] is True
@@ -123,3 +129,12 @@ def test_campaign_challenge_entries_scoring_award_deal(world: World) -> None:
     for action in ("challenge_campaign.open", "challenge_campaign.need", "challenge.publish", "challenge.propose_solvers",
                    "challenge.enter", "challenge.score", "challenge.award", "deal.open"):
         assert action in actions, action
+
+
+def as_demand_seq(world: World, demand_id: str) -> int:
+    """The feed position of the demand's latest write (the challenge PATCH), for matching's read-your-write."""
+    import httpx
+
+    items = httpx.get(f"{world.registry_url}/v1/changes", params={"limit": 1000},
+                      headers={"X-Service-Token": "test-service-token"}).json()["items"]
+    return max(e["seq"] for e in items if e["id"] == demand_id)

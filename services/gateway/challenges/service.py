@@ -43,6 +43,7 @@ from services.gateway.challenges.schemas import (
 )
 from services.gateway.interests.models import Notification
 from services.gateway.public import records
+from services.gateway.public.registry_calls import registry
 from services.gateway.trading_common.money import fen_or_none
 from services.gateway.trading_common.operator import operator_org_id
 from services.gateway.webhooks import service as webhooks
@@ -108,6 +109,17 @@ async def publish(session: Session, request: Request, principal: Principal, body
         raise invalid("body.campaign_id", f"No campaign {body.campaign_id!r}.")
     if repository.open_for_demand(session, demand["id"]) is not None:
         raise conflict("This demand already has an open challenge.", field="body.demand_id")
+    if not demand.get("expected_indicators"):  # the registry's screening holds back a challenge without them
+        raise invalid("body.demand_id", "A challenge must state measurable target indicators: add expected_indicators "
+                                        "(预期指标) to the demand first.")
+    # The registry's demand becomes a challenge too (kind, award, deadline, IP terms), so the feed carries it to
+    # matching and to other tenants; criteria, evaluators and entries stay here.
+    patched = (await registry(request, principal, "PATCH", records.record_path("demand", demand["id"]), json={
+        "version": demand["version"], "kind": "challenge", "award_cny": str(body.award_cny),
+        "deadline": body.deadline.date().isoformat(), "ip_terms": body.ip_terms[:2000]})).json()
+    if patched.get("status") != "published":
+        raise conflict(f"body.demand_id: screening put the demand {patched.get('status')} as a challenge; fix it and publish again.",
+                       field="body.demand_id", screening=patched.get("screening"))
     row = Challenge(id=new_id("chl"), demand_id=demand["id"], campaign_id=body.campaign_id,
                     owner_org_id=demand.get("owner_org_id") or principal.org_id, title=demand["title"][:200],
                     domain=demand.get("domain"), region=demand.get("region"), award_fen=fen_or_none(body.award_cny) or 0,
