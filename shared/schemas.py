@@ -441,17 +441,17 @@ class Evidence(_Strict):
     reference: Annotated[str, Field(min_length=1, max_length=500, description="Document number, report id or URL")]
 
 
-Score = Annotated[int, Field(ge=0, le=100, description="0–100")]
+CriterionScore = Annotated[int, Field(ge=0, le=100, description="0–100")]
 
 
 class EvaluationScores(_Strict):
     """One score per criterion, 0–100 each."""
 
-    maturity: Score = Field(description="成熟度: readiness found against the stated TRL")
-    effect: Score = Field(description="技术效果: measured effect against the stated key parameters")
-    economic_benefit: Score = Field(description="经济效益")
-    environmental_benefit: Score = Field(description="环境效益 (energy saved, CO2 cut)")
-    ip_status: Score = Field(description="知识产权状况")
+    maturity: CriterionScore = Field(description="成熟度: readiness found against the stated TRL")
+    effect: CriterionScore = Field(description="技术效果: measured effect against the stated key parameters")
+    economic_benefit: CriterionScore = Field(description="经济效益")
+    environmental_benefit: CriterionScore = Field(description="环境效益 (energy saved, CO2 cut)")
+    ip_status: CriterionScore = Field(description="知识产权状况")
 
     def overall(self) -> float:
         values = list(self.model_dump().values())
