@@ -31,6 +31,10 @@ class SearchFilters(_Strict):
     transfer_modes: list[TransferMode] = Field(default_factory=list, max_length=5, description="Any of these modes")
     budget_max_cny: Cny | None = Field(None, description="Technologies only: asking price_min_cny must not exceed this")
     price_max_cny: Cny | None = Field(None, description="Demands only: the demand's budget must reach this")
+    evaluated: bool | None = Field(None, description="Technologies only: true = has a current third-party evaluation "
+                                   "(技术评价, valid_until not passed), false = has none")
+    min_evaluation_score: float | None = Field(None, ge=0, le=100, description="Technologies only: the current "
+                                               "evaluation's overall score (0–100) must reach this")
 
     @field_validator("domain")
     @classmethod

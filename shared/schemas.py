@@ -85,6 +85,8 @@ class Entity(StrEnum):
     patent = "patent"  # IP services (shared/ip_schemas.PatentPublic)
     finance_product = "finance_product"  # shared/finance_schemas.FinanceProductPublic
     financing_need = "financing_need"  # shared/finance_schemas.FinancingNeedPublic
+    evaluation = "evaluation"  # third-party technology evaluation (技术评价); shared.schemas.EvaluationPublic
+    catalog_edition = "catalog_edition"  # promotion catalog edition (推广目录) with its frozen entries; CatalogEditionPublic
 
 
 class ChangeOp(StrEnum):
@@ -275,6 +277,18 @@ class TechnologyUpdate(_TechnologyFields):
         return self
 
 
+class EvaluationSummary(BaseModel):
+    """The technology's governing evaluation (the most recent one not withdrawn), carried on the technology record so
+    matching can filter and rank by it without following a second entity. Current while `valid_until` >= today."""
+
+    evaluation_id: str
+    overall_score: float = Field(ge=0, le=100)
+    verdict: str
+    evaluator_org_id: str
+    valid_until: date
+    count: int = Field(ge=1, description="Evaluations recorded for the technology (withdrawn ones excluded)")
+
+
 class TechnologyPublic(BaseModel):
     id: str
     title: str
@@ -304,6 +318,7 @@ class TechnologyPublic(BaseModel):
     updated_at: datetime
     published_at: datetime | None = None
     expires_at: date | None = None
+    evaluation: EvaluationSummary | None = Field(None, description="Governing third-party evaluation (技术评价), if any")
 
 
 # --------------------------------------------------------------------------- demands (needs, challenges)
@@ -422,3 +437,144 @@ def record_text_fields(entity: Entity) -> list[str]:
     if entity == Entity.technology:
         return ["title", "summary", "keywords", "core_process", "applicable_scope", "key_parameters", "benefits", "description"]
     return ["title", "keywords", "description", "expected_indicators"]
+
+
+# --------------------------------------------------------------------------- technology evaluation (技术评价)
+class EvaluationVerdict(StrEnum):
+    recommended = "recommended"  # 推荐
+    conditional = "conditional"  # 有条件推荐
+    not_recommended = "not_recommended"  # 不推荐
+
+
+class EvidenceKind(StrEnum):
+    document = "document"
+    test_report = "test_report"
+    site_visit = "site_visit"
+
+
+class Evidence(_Strict):
+    kind: EvidenceKind
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    reference: Annotated[str, Field(min_length=1, max_length=500, description="Document number, report id or URL")]
+
+
+CriterionScore = Annotated[int, Field(ge=0, le=100, description="0–100")]
+
+
+class EvaluationScores(_Strict):
+    """One score per criterion, 0–100 each."""
+
+    maturity: CriterionScore = Field(description="成熟度: readiness found against the stated TRL")
+    effect: CriterionScore = Field(description="技术效果: measured effect against the stated key parameters")
+    economic_benefit: CriterionScore = Field(description="经济效益")
+    environmental_benefit: CriterionScore = Field(description="环境效益 (energy saved, CO2 cut)")
+    ip_status: CriterionScore = Field(description="知识产权状况")
+
+    def overall(self) -> float:
+        values = list(self.model_dump().values())
+        return round(sum(values) / len(values), 1)
+
+
+class EvaluationCreate(_Strict):
+    """What the registry stores for one evaluation (the gateway checks roles, conflicts and the validity date)."""
+
+    technology_id: str
+    evaluator_org_id: str
+    scores: EvaluationScores
+    verdict: EvaluationVerdict
+    assessed_trl: int | None = Field(None, ge=1, le=9, description="TRL the evaluator found")
+    energy_saved_tce_per_year: float | None = Field(None, ge=0, le=1e8)
+    co2_cut_t_per_year: float | None = Field(None, ge=0, le=1e9)
+    summary: Annotated[str, Field(min_length=1, max_length=4000)]
+    evidence: list[Evidence] = Field(min_length=1, max_length=50)
+    valid_until: date
+    request_id: str | None = Field(None, max_length=40, description="The gateway evaluation request it answers")
+
+
+class EvaluationPublic(BaseModel):
+    id: str
+    technology_id: str
+    evaluator_org_id: str
+    scores: EvaluationScores
+    overall_score: float
+    verdict: EvaluationVerdict
+    assessed_trl: int | None = None
+    energy_saved_tce_per_year: float | None = None
+    co2_cut_t_per_year: float | None = None
+    summary: str
+    evidence: list[Evidence]
+    valid_until: date
+    request_id: str | None = None
+    owner_response: str | None = None
+    status: str  # published | withdrawn (published: visible with the technology and on the feed)
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# --------------------------------------------------------------------------- promotion catalog (推广目录)
+class CatalogEntryIn(_Strict):
+    """A technology the gateway's expert review accepted into an edition (the registry freezes its content)."""
+
+    technology_id: str
+    review_score: float = Field(ge=0, le=100)
+    review_count: int = Field(ge=1)
+
+
+class CatalogEditionCreate(_Strict):
+    name: Annotated[str, Field(min_length=2, max_length=60, examples=["2026 第一批"])]
+    description: str | None = Field(None, max_length=4000)
+    call_id: str | None = Field(None, max_length=40, description="The gateway call for nominations it closes")
+    entries: list[CatalogEntryIn] = Field(min_length=1, max_length=2000)
+
+
+class CatalogWithdrawal(_Strict):
+    technology_id: str
+    reason: Annotated[str, Field(min_length=2, max_length=2000)]
+
+
+class CatalogAdjustmentCreate(_Strict):
+    name: Annotated[str, Field(min_length=2, max_length=60, examples=["2027 年动态调整"])]
+    withdrawals: list[CatalogWithdrawal] = Field(min_length=1, max_length=500)
+
+
+class CatalogEntry(BaseModel):
+    """One entry as published: the technology's content frozen at publication (later edits do not change it)."""
+
+    technology_id: str
+    title: str
+    domain: str | None = None
+    subdomain: str | None = None
+    owner_org_id: str | None = None
+    applicable_scope: str | None = None
+    core_process: str | None = None
+    key_parameters: str | None = None
+    benefits: str | None = None
+    energy_saved_tce_per_year: float | None = None
+    co2_cut_t_per_year: float | None = None
+    water_saved_t_per_year: float | None = None
+    review_score: float
+    review_count: int
+    status: str = "listed"  # listed | withdrawn
+    withdrawn_reason: str | None = None
+    withdrawn_in: str | None = None  # the adjustment's name
+    withdrawn_at: datetime | None = None
+
+
+class CatalogAdjustment(BaseModel):
+    name: str
+    at: datetime
+    withdrawn: list[str]
+
+
+class CatalogEditionPublic(BaseModel):
+    id: str
+    name: str
+    description: str | None = None
+    call_id: str | None = None
+    status: str  # published
+    entries: list[CatalogEntry]
+    adjustments: list[CatalogAdjustment] = Field(default_factory=list)
+    version: int
+    published_at: datetime
+    updated_at: datetime

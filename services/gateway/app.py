@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 # Routers of the broker workflow (each package's routes.py exposes `router`).
 WORKFLOW_PACKAGES = ("brokers", "commissions", "webhooks", "interests", "stats", "delegations",
-                     "trading_listings", "auctions", "tenders", "contracts", "ipservices", "infringements", "finance")
+                     "trading_listings", "auctions", "tenders", "contracts", "ipservices", "infringements", "finance",
+                     "evaluations", "catalog", "challenges")
 
 DESCRIPTION = """绿色技术转移撮合平台 公共接口 (Green technology transfer matching platform, public API).
 

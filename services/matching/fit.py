@@ -3,6 +3,7 @@ asking price, transfer mode. Used two ways: as hard filters (`passes`) and as an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -10,6 +11,7 @@ from shared.identifiers import PROVINCES, region_matches, region_province
 from shared.schemas import STAGE_NAMES, TRANSFER_MODE_NAMES, Entity, Stage, TransferMode
 from shared.taxonomy import domain_name
 
+PASS_SCORE = 60.0  # evaluation overall score (0–100) from which it counts for a technology, below it against
 MATURE_STAGES = {Stage.demonstration.value, Stage.industrialization.value}
 
 
@@ -20,6 +22,20 @@ def _amount(value: Any) -> Decimal | None:
         return Decimal(str(value))
     except InvalidOperation:
         return None
+
+
+def evaluation_score(record: dict[str, Any], today: date | None = None) -> float | None:
+    """The overall score of the record's current evaluation (registry `evaluation` summary whose valid_until has
+    not passed), or None: an expired evaluation counts as none."""
+    summary = record.get("evaluation")
+    if not isinstance(summary, dict):
+        return None
+    try:
+        until = date.fromisoformat(str(summary.get("valid_until")))
+        score = float(summary["overall_score"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return score if until >= (today or datetime.now(UTC).date()) else None
 
 
 def _modes(record: dict[str, Any], entity: Entity) -> set[str]:
@@ -97,6 +113,13 @@ def passes(record: dict[str, Any], entity: Entity, filters: Any | None) -> bool:
         budget = _amount(record.get("budget_max_cny"))
         if budget is not None and budget < filters.price_max_cny:
             return False
+    evaluated, min_score = getattr(filters, "evaluated", None), getattr(filters, "min_evaluation_score", None)
+    if evaluated is not None or min_score is not None:
+        score = evaluation_score(record)
+        if evaluated is not None and (score is not None) != evaluated:
+            return False
+        if min_score is not None and (score is None or score < min_score):
+            return False
     return True
 
 
@@ -125,6 +148,9 @@ def assess(record: dict[str, Any], entity: Entity, wants: Wants) -> tuple[float 
                 matched.append(f"price: 报价起点{price:,.0f}元在预算{wants.budget_max:,.0f}元内")
             else:
                 conflicts.append(f"price: 报价起点{price:,.0f}元超出预算{wants.budget_max:,.0f}元")
+        score = evaluation_score(record)  # a current third-party evaluation is a ranking signal, pass mark 60
+        if score is not None:
+            (matched if score >= PASS_SCORE else conflicts).append(f"evaluation: 第三方技术评价{score:g}分（满分100）")
     else:
         budget = _amount(record.get("budget_max_cny"))
         if wants.price_min is not None and budget is not None:

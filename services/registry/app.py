@@ -16,7 +16,9 @@ from services.registry.admin_endpoints import expire_all
 from services.registry.admin_endpoints import router as admin_router
 from services.registry.db import Database
 from services.registry.demands.endpoints import router as demands_router
+from services.registry.catalog.endpoints import router as catalog_router
 from services.registry.deps import RegistryContext
+from services.registry.evaluations.endpoints import router as evaluations_router
 from services.registry.feed.endpoints import router as feed_router
 from services.registry.listings.service import ListingPolicy
 from services.registry.organizations.endpoints import router as organizations_router
@@ -81,6 +83,6 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     app.state.registry = ctx
     guard = [Depends(require_service_token(settings.service_token))]
     for router in (organizations_router, technologies_router, demands_router, patents_router, infringements_router, finance_products_router,
-                   financing_needs_router, feed_router, admin_router):
+                   financing_needs_router, evaluations_router, catalog_router, feed_router, admin_router):
         app.include_router(router, dependencies=guard)
     return app

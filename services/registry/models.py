@@ -1,5 +1,7 @@
 """Every table, imported in one place so metadata is complete (migrations, tests)."""
+from services.registry.catalog.models import CatalogEdition
 from services.registry.demands.models import Demand
+from services.registry.evaluations.models import Evaluation
 from services.registry.feed.models import ChangeEventRow
 from services.registry.idempotency.models import IdempotencyRecord
 from services.registry.finance.models import FinanceProductRow, FinancingNeedRow
@@ -9,4 +11,6 @@ from services.registry.patents.models import PatentEventRow, PatentOwner, Patent
 from services.registry.screening.models import ScreeningRecord
 from services.registry.technologies.models import Technology
 
-__all__ = ["ChangeEventRow", "Demand", "FinanceProductRow", "FinancingNeedRow", "IdempotencyRecord", "InfringementEntryRow", "InfringementRow", "Organization", "PatentEventRow", "PatentOwner", "PatentRow", "PatentTechnology", "ScreeningRecord", "Technology"]
+__all__ = ["CatalogEdition", "ChangeEventRow", "Demand", "Evaluation", "FinanceProductRow", "FinancingNeedRow", "IdempotencyRecord",
+           "InfringementEntryRow", "InfringementRow", "Organization", "PatentEventRow", "PatentOwner", "PatentRow", "PatentTechnology",
+           "ScreeningRecord", "Technology"]

@@ -33,6 +33,11 @@ records = st.fixed_dictionaries({
     "price_min_cny": amounts,
     "budget_max_cny": amounts,
     "title": st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map("".join),
+    # the registry's evaluation summary (技术评价): current (valid until 2999) or expired (valid until 2000)
+    "evaluation": st.none() | st.builds(
+        lambda score, until: {"evaluation_id": "eva_x", "overall_score": score, "verdict": "recommended",
+                              "evaluator_org_id": "org_e", "valid_until": until, "count": 1},
+        st.integers(0, 100).map(float), st.sampled_from(["2000-01-01", "2999-12-31"])),
 })
 filters = st.one_of(
     st.builds(SearchFilters, domain=st.sampled_from(DOMAINS)),
@@ -42,6 +47,8 @@ filters = st.one_of(
     st.builds(SearchFilters, transfer_modes=st.lists(st.sampled_from(list(TransferMode)), min_size=1, max_size=2)),
     st.builds(SearchFilters, budget_max_cny=st.decimals(min_value=0, max_value=10_000_000, places=2)),
     st.builds(SearchFilters, price_max_cny=st.decimals(min_value=0, max_value=10_000_000, places=2)),
+    st.builds(SearchFilters, evaluated=st.booleans()),
+    st.builds(SearchFilters, min_evaluation_score=st.integers(0, 100).map(float)),
     st.builds(SearchFilters, domain=st.sampled_from(DOMAINS), region=st.sampled_from(REGIONS),
               transfer_modes=st.lists(st.sampled_from(list(TransferMode)), max_size=2)),
 )
@@ -129,3 +136,15 @@ def test_amounts_compare_like_decimals():
     ix.upsert([build_document(ix.entity, r) for r in recs], np.eye(2, DIM, dtype=np.float32), recs)
     mask = ix.allowed(SearchFilters(budget_max_cny=Decimal("1000000.00")))
     assert [bool(mask[ix.dense.label(i)]) for i in ("A", "B")] == [False, True]
+
+
+def test_an_expired_evaluation_counts_as_none():
+    """fit.passes (the reference) on one record: current, expired, and below the minimum score."""
+    current = {"evaluation": {"overall_score": 82.0, "valid_until": "2999-12-31"}}
+    expired = {"evaluation": {"overall_score": 95.0, "valid_until": "2000-01-01"}}
+    assert passes(current, Entity.technology, SearchFilters(evaluated=True))
+    assert not passes(expired, Entity.technology, SearchFilters(evaluated=True))
+    assert passes(expired, Entity.technology, SearchFilters(evaluated=False))
+    assert passes(current, Entity.technology, SearchFilters(min_evaluation_score=80))
+    assert not passes(current, Entity.technology, SearchFilters(min_evaluation_score=90))
+    assert not passes({}, Entity.technology, SearchFilters(min_evaluation_score=0))

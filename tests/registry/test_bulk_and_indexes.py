@@ -80,8 +80,11 @@ def test_batch_is_all_or_nothing_on_unknown_owner(client, ctx):
 
 def _assert_migrated(database: Database) -> None:
     migrations.upgrade(database)
-    assert migrations.current_revision(database) == "0003"
+    assert migrations.current_revision(database) == "0004_evaluation_catalog"
     inspector = inspect(database.engine)
+    tables = set(inspector.get_table_names(schema=database.schema))
+    assert {"evaluations", "catalog_editions"} <= tables  # 0004_evaluation_catalog
+    assert "evaluation" in {c["name"] for c in inspector.get_columns("technologies", schema=database.schema)}
     for table in ("technologies", "demands"):  # 0003: the suggested domain
         assert "domain_suggestion" in {c["name"] for c in inspector.get_columns(table, schema=database.schema)}
     indexes = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("technologies", schema=database.schema)}

@@ -59,6 +59,19 @@ class Action(StrEnum):
     finance_introduce = "finance.introduce"  # introduce a need to a product (own: the need's organization)
     finance_answer = "finance.answer"  # accept / decline / grant (own: the product's financier)
     finance_stats = "finance.stats"  # own: what the organization asked, offered or introduced
+    evaluation_record = "evaluation.record"  # record a technology evaluation (技术评价) as your organization
+    evaluation_request = "evaluation.request"  # ask for an evaluation of your technology, respond to one, cancel
+    evaluation_decide = "evaluation.decide"  # accept or decline an evaluation request
+    catalog_read = "catalog.read"  # published promotion catalog editions (推广目录), exports, adoption reports
+    catalog_manage = "catalog.manage"  # open a call for nominations, publish an edition, adjust it
+    catalog_nominate = "catalog.nominate"  # nominate a published technology to an open call
+    catalog_review = "catalog.review"  # expert review of nominations (scores and comments)
+    catalog_report = "catalog.report"  # follow-up report on the adoption of a catalog entry
+    challenge_read = "challenge.read"  # challenges and campaigns (public); entries and scores only for their parties
+    challenge_campaign = "challenge.campaign"  # open a needs collection campaign (征集)
+    challenge_publish = "challenge.publish"  # submit a need to a campaign, publish a challenge, propose solvers, award
+    challenge_enter = "challenge.enter"  # submit an entry (揭榜) for your organization
+    challenge_score = "challenge.score"  # score entries after the deadline (appointed evaluators only)
 
 
 A, O = Scope.all, Scope.own
@@ -106,12 +119,30 @@ MATRIX: dict[Action, dict[Role, Scope | None]] = {
     Action.finance_introduce:        {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: _, R.evaluator: _},
     Action.finance_answer:           {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
     Action.finance_stats:            {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: _, R.evaluator: _},
+    Action.evaluation_record:        {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: A},
+    Action.evaluation_request:       {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _},
+    Action.evaluation_decide:        {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: A},
+    Action.catalog_read:             {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
+    Action.catalog_manage:           {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _},
+    Action.catalog_nominate:         {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: O, R.evaluator: _},
+    Action.catalog_review:           {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: A},
+    Action.catalog_report:           {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: O, R.evaluator: _},
+    Action.challenge_read:           {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
+    Action.challenge_campaign:       {R.admin: A, R.broker: A,  R.enterprise: _, R.platform: _, R.evaluator: _},
+    Action.challenge_publish:        {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _},
+    Action.challenge_enter:          {R.admin: _, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _},
+    Action.challenge_score:          {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: O},
 }
 # fmt: on
 # contacts_read for brokers: "own" means an engagement of theirs has an accepted introduction for the record.
 # trading_list/tender_publish own: the technology's (demand's) owner organization; trading_bid own: for your own
 # organization only; contract_register own (broker): deals your organization runs; contract_read own: contracts
 # where your organization is seller, buyer or the deal's broker.
+# evaluation_record/decide: for the key's own organization (the evaluator of record), never on a technology of its own
+# organization or one it has a deal on (conflict of interest, 409); evaluation_request own: the technology's owner.
+# catalog_nominate/catalog_report own: the technology's owner; catalog_review: not on a technology of a conflicted
+# organization (same rule as evaluations). challenge_publish own: the demand's owner; challenge_enter own: for your
+# organization, linking its own published technologies; challenge_score own: evaluators the challenge appointed.
 
 
 def scope_of(principal: Principal, action: Action) -> Scope | None:

@@ -192,3 +192,31 @@ async def notifications(request: Request, user: UserDep, api: ApiDep, unread: bo
 async def mark_read(user: UserDep, api: ApiDep, form: FormDep, notification_id: int) -> Response:
     await api.post(f"/v1/notifications/{notification_id}/read")
     return _see_other("/console/notifications")
+
+
+# --------------------------------------------------------------------------- promotion catalog (推广目录)
+@router.get("/catalog")
+async def catalog(request: Request, user: UserDep, api: ApiDep) -> Response:
+    return render(request, "catalog.html", user, editions=await api.get("/v1/catalog/editions"))
+
+
+@router.get("/catalog/{edition_id}")
+async def catalog_edition(request: Request, user: UserDep, api: ApiDep, edition_id: str, domain: str = "") -> Response:
+    edition = await api.get(f"/v1/catalog/editions/{edition_id}")
+    domains = sorted({e["domain"] for e in edition["entries"] if e.get("domain")})
+    entries = [e for e in edition["entries"] if not domain or e.get("domain") == domain]
+    return render(request, "catalog_edition.html", user, edition=edition, entries=entries, domains=domains, domain=domain)
+
+
+# --------------------------------------------------------------------------- open challenges (揭榜挂帅)
+@router.get("/challenges")
+async def challenges(request: Request, user: UserDep, api: ApiDep) -> Response:
+    return render(request, "challenges.html", user, challenges=await api.get("/v1/challenges"))
+
+
+@router.get("/challenges/{challenge_id}")
+async def challenge(request: Request, user: UserDep, api: ApiDep, challenge_id: str) -> Response:
+    found = await api.get(f"/v1/challenges/{challenge_id}")
+    entries = await api.get(f"/v1/challenges/{challenge_id}/entries")  # the API leaves out what this user may not see
+    awards = await api.get(f"/v1/challenges/{challenge_id}/awards")
+    return render(request, "challenge.html", user, challenge=found, entries=entries, awards=awards)

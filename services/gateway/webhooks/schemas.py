@@ -38,6 +38,20 @@ class EventType(StrEnum):
     finance_introduction_requested = "finance_introduction.requested"  # to the financier and the need's organization
     finance_introduction_answered = "finance_introduction.answered"  # accepted or declined
     finance_granted = "finance_introduction.granted"  # the amount granted
+    # technology evaluation (docs/evaluation_catalog_challenges.md)
+    evaluation_requested = "evaluation.requested"
+    evaluation_request_decided = "evaluation.request_decided"  # accepted, declined or cancelled
+    evaluation_recorded = "evaluation.recorded"
+    evaluation_responded = "evaluation.responded"
+    # promotion catalog (docs/evaluation_catalog_challenges.md)
+    catalog_nominated = "catalog.nominated"  # to the technology's owner when someone else nominated it
+    catalog_published = "catalog.published"  # to the owner of each technology in the edition
+    catalog_entry_withdrawn = "catalog.entry_withdrawn"  # to the owner, with the adjustment and reason
+    # open challenges (揭榜挂帅)
+    challenge_published = "challenge.published"
+    challenge_solver_proposed = "challenge.solver_proposed"  # to owners of technologies matching proposed
+    challenge_entry_submitted = "challenge.entry_submitted"  # to the challenge owner
+    challenge_awarded = "challenge.awarded"  # to the challenge owner and each awarded solver
 
 
 class SubscriptionCreate(BaseModel):

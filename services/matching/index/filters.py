@@ -18,11 +18,12 @@ them against each other on random records).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
 
-from services.matching.fit import _amount, _modes, effective_domain
+from services.matching.fit import _amount, _modes, effective_domain, evaluation_score
 from shared.matching_schemas import SearchFilters
 from shared.schemas import Entity, Stage, TransferMode
 
@@ -44,8 +45,12 @@ class FilterIndex:
         self.trl = np.zeros(0, dtype=np.int16)
         self.price = np.zeros(0, dtype=np.float64)  # technologies: price_min_cny
         self.budget = np.zeros(0, dtype=np.float64)  # demands: budget_max_cny
+        # technologies: governing evaluation's overall score and valid_until (date ordinal), NaN / -1 none; whether
+        # it is still current is decided at query time, so an evaluation expires without any feed event
+        self.eval_score = np.zeros(0, dtype=np.float64)
+        self.eval_until = np.zeros(0, dtype=np.int32)
 
-    _COLUMNS = ("domain", "province", "city", "county", "stage", "modes", "trl", "price", "budget")
+    _COLUMNS = ("domain", "province", "city", "county", "stage", "modes", "trl", "price", "budget", "eval_score", "eval_until")
 
     # ------------------------------------------------------------------ writes
     def set(self, labels: Iterable[int], records: Iterable[dict[str, Any]]) -> None:
@@ -60,21 +65,22 @@ class FilterIndex:
             self.trl[label] = _int_or(record.get("trl"), -1)
             self.price[label] = _float_or_nan(record.get("price_min_cny"))
             self.budget[label] = _float_or_nan(record.get("budget_max_cny"))
+            self.eval_score[label], self.eval_until[label] = _evaluation_columns(record)
 
     def clear(self, labels: Iterable[int]) -> None:
         """Forget the labels' fields (they match no filter value until set again)."""
         labels = np.asarray([int(x) for x in labels if int(x) < self._size], dtype=np.int64)
         if len(labels):
-            for name in ("domain", "province", "city", "county", "stage", "trl"):
+            for name in ("domain", "province", "city", "county", "stage", "trl", "eval_until"):
                 getattr(self, name)[labels] = -1
             self.modes[labels] = 0
-            self.price[labels] = self.budget[labels] = np.nan
+            self.price[labels] = self.budget[labels] = self.eval_score[labels] = np.nan
 
     def _ensure(self, size: int) -> None:
         if size <= self._size:
             return
         capacity = max(size, 2 * self._size, 1024)
-        fill = {"modes": 0, "price": np.nan, "budget": np.nan}
+        fill = {"modes": 0, "price": np.nan, "budget": np.nan, "eval_score": np.nan}
         for name in self._COLUMNS:
             old = getattr(self, name)
             new = np.full(capacity, fill.get(name, -1), dtype=old.dtype)
@@ -114,7 +120,21 @@ class FilterIndex:
             mask &= ~(self.price[:n] > float(filters.budget_max_cny))  # unknown price (NaN) passes
         if filters.price_max_cny is not None:
             mask &= ~(self.budget[:n] < float(filters.price_max_cny))  # unknown budget (NaN) passes
+        if filters.evaluated is not None or filters.min_evaluation_score is not None:
+            current = self.eval_until[:n] >= datetime.now(UTC).date().toordinal()  # same clock as fit.evaluation_score
+            if filters.evaluated is not None:
+                mask &= current if filters.evaluated else ~current
+            if filters.min_evaluation_score is not None:
+                mask &= current & (self.eval_score[:n] >= filters.min_evaluation_score)
         return mask
+
+
+def _evaluation_columns(record: dict[str, Any]) -> tuple[float, int]:
+    """(overall score, valid_until ordinal) of the record's evaluation summary; (NaN, -1) if none or malformed."""
+    score = evaluation_score(record, today=date.min)  # any valid_until: `allowed` compares it with today itself
+    if score is None:
+        return float("nan"), -1
+    return score, date.fromisoformat(str(record["evaluation"]["valid_until"])).toordinal()
 
 
 def _mode_bits(modes: Iterable[str]) -> int:

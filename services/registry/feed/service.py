@@ -7,6 +7,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from shared.schemas import ChangeEvent, ChangesPage, Entity
+from services.registry.catalog import repository as catalog
+from services.registry.catalog.service import to_public as edition_public
+from services.registry.evaluations import repository as evaluations
+from services.registry.evaluations.service import to_public as evaluation_public
 from services.registry.feed import repository
 from services.registry.finance import service as finance
 from services.registry.finance.models import FinanceProductRow, FinancingNeedRow
@@ -44,6 +48,12 @@ def _current_records(session: Session, keys: set[tuple[str, str]]) -> dict[tuple
         elif entity == Entity.organization:
             for org in session.execute(select(Organization).where(Organization.id.in_(ids))).scalars():
                 found[(entity, org.id)] = organization_public(org).model_dump(mode="json")
+        elif entity == Entity.evaluation:
+            for row in evaluations.by_ids(session, ids):
+                found[(entity, row.id)] = evaluation_public(row).model_dump(mode="json")
+        elif entity == Entity.catalog_edition:
+            for row in catalog.by_ids(session, ids):
+                found[(entity, row.id)] = edition_public(row).model_dump(mode="json")
         else:
             kind = KINDS[entity]
             for row in session.execute(select(kind.model).where(kind.model.id.in_(ids))).scalars():

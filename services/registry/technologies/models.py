@@ -26,3 +26,5 @@ class Technology(ListingColumns, table=True):
     transfer_modes: list[str] = Field(default_factory=list, sa_type=JSON)
     price_min_cny: Decimal | None = Field(None, sa_type=Numeric(15, 2))
     price_max_cny: Decimal | None = Field(None, sa_type=Numeric(15, 2))
+    # Governing evaluation's summary (shared.schemas.EvaluationSummary), kept by evaluations/service.py (migration 0004)
+    evaluation: dict[str, Any] | None = Field(None, sa_type=JSON)

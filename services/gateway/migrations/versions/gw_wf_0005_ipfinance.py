@@ -1,7 +1,7 @@
 """Gateway workflow: introductions of financing needs to financiers' products (green finance, issue #12).
 
 Revision ID: gw_wf_0005_ipfinance
-Revises: gw_wf_0003
+Revises: gw_wf_0004_evaluation
 Create Date: 2026-12-02
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "gw_wf_0005_ipfinance"
-down_revision = "gw_wf_0003"
+down_revision = "gw_wf_0004_evaluation"
 branch_labels = None
 depends_on = None
 
