@@ -11,7 +11,15 @@ from pydantic import BaseModel, Field
 
 from shared.finance_schemas import FinanceProductPublic, FinancingNeedPublic
 from shared.ip_schemas import InfringementPublic, PatentPublic
-from shared.schemas import ChangeOp, DemandPublic, OrganizationPublic, RecordStatus, TechnologyPublic
+from shared.schemas import (
+    CatalogEditionPublic,
+    ChangeOp,
+    DemandPublic,
+    EvaluationPublic,
+    OrganizationPublic,
+    RecordStatus,
+    TechnologyPublic,
+)
 
 
 class RedactedRecord(BaseModel):
@@ -79,12 +87,21 @@ class FinancingNeedChange(_ChangeFields):
                                                                 "unless you may read it")
 
 
+class EvaluationChange(_ChangeFields):
+    entity: Literal["evaluation"]
+    record: EvaluationPublic | None = Field(None, description=f"The technology evaluation {_NOW} (evaluations are public)")
+
+
+class CatalogEditionChange(_ChangeFields):
+    entity: Literal["catalog_edition"]
+    record: CatalogEditionPublic | None = Field(None, description=f"The promotion catalog edition {_NOW}")
+
+
 TypedChangeEvent = Annotated[
     OrganizationChange | TechnologyChange | DemandChange | PatentChange | InfringementChange | FinanceProductChange
-    | FinancingNeedChange,
+    | FinancingNeedChange | EvaluationChange | CatalogEditionChange,
     Field(discriminator="entity"),
 ]
-DOCUMENTED_ENTITIES = ("organization", "technology", "demand", "patent", "infringement", "finance_product", "financing_need")
 
 
 class ChangeFeedPage(BaseModel):

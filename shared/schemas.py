@@ -478,6 +478,7 @@ class EvaluationScores(_Strict):
 class EvaluationCreate(_Strict):
     """What the registry stores for one evaluation (the gateway checks roles, conflicts and the validity date)."""
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{'technology_id': 'tec_01hzx3k9q2m7a4b5c6d7', 'evaluator_org_id': 'org_01hzx3k9q2m7a4b5c6e8', 'scores': {'maturity': 85, 'effect': 80, 'economic_benefit': 75, 'environmental_benefit': 90, 'ip_status': 70}, 'verdict': 'recommended', 'assessed_trl': 8, 'energy_saved_tce_per_year': 1200, 'co2_cut_t_per_year': 3200, 'summary': '经现场核查与第三方检测，VOCs去除率达97%以上，与申报参数一致。', 'evidence': [{'kind': 'test_report', 'title': '第三方检测报告', 'reference': 'CMA-2026-0815'}], 'valid_until': '2028-12-31'}]})
     technology_id: str
     evaluator_org_id: str
     scores: EvaluationScores
@@ -522,6 +523,7 @@ class CatalogEntryIn(_Strict):
 
 
 class CatalogEditionCreate(_Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{'name': '2026 第一批', 'description': '绿色技术推广目录（2026年第一批）', 'entries': [{'technology_id': 'tec_01hzx3k9q2m7a4b5c6d7', 'review_score': 86.5, 'review_count': 3}]}]})
     name: Annotated[str, Field(min_length=2, max_length=60, examples=["2026 第一批"])]
     description: str | None = Field(None, max_length=4000)
     call_id: str | None = Field(None, max_length=40, description="The gateway call for nominations it closes")
@@ -534,6 +536,7 @@ class CatalogWithdrawal(_Strict):
 
 
 class CatalogAdjustmentCreate(_Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{'name': '2027 年动态调整', 'withdrawals': [{'technology_id': 'tec_01hzx3k9q2m7a4b5c6d7', 'reason': '技术已被更先进工艺替代'}]}]})
     name: Annotated[str, Field(min_length=2, max_length=60, examples=["2027 年动态调整"])]
     withdrawals: list[CatalogWithdrawal] = Field(min_length=1, max_length=500)
 

@@ -49,7 +49,7 @@ def get_call(call_id: str, principal: PrincipalDep, session: SessionDep) -> Call
 
 @router.post("/calls/{call_id}/nominations", status_code=201, response_model=NominationPublic,
              summary="Nominate a published technology (its owner, or a broker)")
-async def nominate(call_id: str, body: NominationCreate, request: Request, principal: PrincipalDep, session: SessionDep,
+async def nominate_for_catalog(call_id: str, body: NominationCreate, request: Request, principal: PrincipalDep, session: SessionDep,
                    now: NowDep) -> NominationPublic:
     return service.nomination_view(session, await service.nominate(session, request, principal, call_id, body, now))
 
@@ -67,13 +67,13 @@ def get_nomination(nomination_id: str, principal: PrincipalDep, session: Session
 
 @router.post("/nominations/{nomination_id}/reviews", status_code=201, response_model=NominationPublic,
              summary="Expert review of a nomination (evaluator): score 0–100, recommendation, comments")
-def review(nomination_id: str, body: ReviewCreate, principal: PrincipalDep, session: SessionDep, now: NowDep) -> NominationPublic:
+def review_nomination(nomination_id: str, body: ReviewCreate, principal: PrincipalDep, session: SessionDep, now: NowDep) -> NominationPublic:
     return service.nomination_view(session, service.review(session, principal, nomination_id, body, now))
 
 
 @router.post("/calls/{call_id}/publish", status_code=201, response_model=CatalogEditionPublic,
              summary="Publish the edition: nominations with enough reviews and mean score, frozen by the registry (admin)")
-async def publish(call_id: str, body: PublishRequest, request: Request, principal: PrincipalDep, session: SessionDep,
+async def publish_catalog_edition(call_id: str, body: PublishRequest, request: Request, principal: PrincipalDep, session: SessionDep,
                   now: NowDep) -> Any:
     return await service.publish(session, request, principal, call_id, body, now)
 
@@ -102,7 +102,7 @@ async def export_edition(edition_id: str, request: Request, principal: Principal
 
 @router.post("/editions/{edition_id}/adjustments", response_model=CatalogEditionPublic,
              summary="Dynamic adjustment (动态调整): withdraw entries with a reason (admin)")
-async def adjust(edition_id: str, body: AdjustmentCreate, request: Request, principal: PrincipalDep, session: SessionDep) -> Any:
+async def adjust_catalog_edition(edition_id: str, body: AdjustmentCreate, request: Request, principal: PrincipalDep, session: SessionDep) -> Any:
     return await service.adjust(session, request, principal, edition_id, body)
 
 

@@ -66,7 +66,7 @@ async def add_need(campaign_id: str, body: CampaignNeedCreate, request: Request,
 
 @router.post("/challenges", status_code=201, response_model=ChallengePublic,
              summary="Publish your published demand as a challenge: award, deadline, eligibility, IP terms, criteria, evaluators")
-async def publish(body: ChallengeCreate, request: Request, principal: PrincipalDep, session: SessionDep, now: NowDep) -> ChallengePublic:
+async def publish_challenge(body: ChallengeCreate, request: Request, principal: PrincipalDep, session: SessionDep, now: NowDep) -> ChallengePublic:
     return _challenge(await service.publish(session, request, principal, body, now))
 
 
@@ -82,14 +82,14 @@ def get_challenge(challenge_id: str, principal: PrincipalDep, session: SessionDe
 
 @router.post("/challenges/{challenge_id}/proposals", response_model=list[ProposalPublic],
              summary="Matching proposes likely solvers; their technologies' owners are notified (owner)")
-async def propose(challenge_id: str, body: ProposalRequest, request: Request, principal: PrincipalDep, session: SessionDep,
+async def propose_solvers(challenge_id: str, body: ProposalRequest, request: Request, principal: PrincipalDep, session: SessionDep,
                   now: NowDep) -> Any:
     return await service.propose_solvers(session, request, principal, challenge_id, body.min_seq, now)
 
 
 @router.post("/challenges/{challenge_id}/entries", status_code=201, response_model=EntryPublic,
              summary="Enter the challenge (揭榜) before the deadline: your technologies and/or a described solution, attachments")
-async def enter(challenge_id: str, body: EntryCreate, request: Request, principal: PrincipalDep, session: SessionDep,
+async def enter_challenge(challenge_id: str, body: EntryCreate, request: Request, principal: PrincipalDep, session: SessionDep,
                 now: NowDep) -> EntryPublic:
     entry = await service.enter(session, request, principal, challenge_id, body, now)
     return service.entry_view(session, principal, service.readable(session, principal, challenge_id), entry)
@@ -110,14 +110,14 @@ def get_entry(entry_id: str, principal: PrincipalDep, session: SessionDep) -> En
 
 @router.post("/challenge-entries/{entry_id}/scores", status_code=201, response_model=EntryPublic,
              summary="Score an entry against the criteria after the deadline (appointed evaluators)")
-def score(entry_id: str, body: ScoreCreate, principal: PrincipalDep, session: SessionDep, now: NowDep) -> EntryPublic:
+def score_challenge_entry(entry_id: str, body: ScoreCreate, principal: PrincipalDep, session: SessionDep, now: NowDep) -> EntryPublic:
     ch, entry = service.score(session, principal, entry_id, body, now)
     return service.entry_view(session, principal, ch, entry)
 
 
 @router.post("/challenges/{challenge_id}/awards", status_code=201, response_model=list[AwardPublic],
              summary="Award one or more entries (赛马: several in parallel, staged milestones); each opens a deal (owner)")
-def award(challenge_id: str, body: AwardCreate, principal: PrincipalDep, session: SessionDep, now: NowDep) -> list[AwardPublic]:
+def award_challenge(challenge_id: str, body: AwardCreate, principal: PrincipalDep, session: SessionDep, now: NowDep) -> list[AwardPublic]:
     rows = service.award(session, principal, challenge_id, body, now)
     return [_award(session, r) for r in rows]
 

@@ -163,7 +163,7 @@ class AwardPublic(BaseModel):
 
 
 class ProposalRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{'min_seq': 1024}]})
     min_seq: int | None = Field(None, ge=0, description="Feed position matching must have indexed first (read your write)")
 
 

@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1", tags=["evaluation"], responses=PROBLEM_RESPONSE
 
 @router.post("/evaluations", status_code=201, response_model=EvaluationView,
              summary="Record an evaluation of a published technology as your organization (evaluator)")
-async def record(body: EvaluationSubmit, request: Request, principal: PrincipalDep, session: SessionDep, now: NowDep) -> EvaluationView:
+async def record_evaluation(body: EvaluationSubmit, request: Request, principal: PrincipalDep, session: SessionDep, now: NowDep) -> EvaluationView:
     return await service.record(session, request, principal, body, now)
 
 
@@ -35,14 +35,14 @@ async def get_evaluation(evaluation_id: str, request: Request, principal: Princi
 
 @router.post("/evaluations/{evaluation_id}/response", response_model=EvaluationView,
              summary="The technology owner's response to an evaluation")
-async def respond(evaluation_id: str, body: OwnerResponse, request: Request, principal: PrincipalDep, session: SessionDep,
+async def respond_to_evaluation(evaluation_id: str, body: OwnerResponse, request: Request, principal: PrincipalDep, session: SessionDep,
                   now: NowDep) -> EvaluationView:
     return await service.respond(session, request, principal, evaluation_id, body, now)
 
 
 @router.post("/evaluations/{evaluation_id}/withdraw", response_model=EvaluationView,
              summary="Withdraw your organization's evaluation (the technology's summary falls back to the previous one)")
-async def withdraw(evaluation_id: str, request: Request, principal: PrincipalDep, session: SessionDep, now: NowDep) -> EvaluationView:
+async def withdraw_evaluation(evaluation_id: str, request: Request, principal: PrincipalDep, session: SessionDep, now: NowDep) -> EvaluationView:
     return await service.withdraw(session, request, principal, evaluation_id, now)
 
 
@@ -75,11 +75,11 @@ def get_request(request_id: str, principal: PrincipalDep, session: SessionDep) -
 
 @router.post("/evaluation-requests/{request_id}/decision", response_model=RequestPublic,
              summary="Accept or decline an evaluation request (evaluator)")
-async def decide(request_id: str, body: RequestDecision, request: Request, principal: PrincipalDep, session: SessionDep,
+async def decide_evaluation_request(request_id: str, body: RequestDecision, request: Request, principal: PrincipalDep, session: SessionDep,
                  now: NowDep) -> RequestPublic:
     return RequestPublic.model_validate(await service.decide(session, request, principal, request_id, body, now), from_attributes=True)
 
 
 @router.post("/evaluation-requests/{request_id}/cancel", response_model=RequestPublic, summary="Cancel your request (owner)")
-def cancel(request_id: str, principal: PrincipalDep, session: SessionDep, now: NowDep) -> RequestPublic:
+def cancel_evaluation_request(request_id: str, principal: PrincipalDep, session: SessionDep, now: NowDep) -> RequestPublic:
     return RequestPublic.model_validate(service.cancel(session, principal, request_id, now), from_attributes=True)

@@ -56,7 +56,8 @@ def redact_organization(principal: Principal, org: dict[str, Any]) -> dict[str, 
 
 def redact_change(principal: Principal, event: dict[str, Any]) -> dict[str, Any]:
     """A feed event as this caller may see it (shared/feed_schemas.py): no contacts of others; others' unpublished
-    listings cut to id/status; patents whole (public); infringement cases and financing needs, and finance
+    listings cut to id/status; patents, evaluations and catalog editions whole (public); infringement cases and
+    financing needs, and finance
     products that are not active, cut to id/version unless they are the caller's own."""
     record = event.get("record")
     if not isinstance(record, dict) or principal.role == Role.admin:
@@ -68,7 +69,7 @@ def redact_change(principal: Principal, event: dict[str, Any]) -> dict[str, Any]
         if record.get("status") != PUBLISHED and not perm.may_see_unpublished(principal, record):
             return {**event, "record": {"id": record.get("id"), "status": record.get("status"), "version": record.get("version")}}
         return event
-    if entity == "patent" or (entity == "finance_product" and record.get("status") == "active"):
+    if entity in ("patent", "evaluation", "catalog_edition") or (entity == "finance_product" and record.get("status") == "active"):
         return event
     if principal.org_id in _parties(record):
         return event

@@ -20,7 +20,7 @@ def _written(row: Any) -> Written:
 
 
 @router.post("", status_code=201, response_model=CatalogEditionPublic, summary="Publish an edition (entries frozen now)")
-def publish(ctx: Context, request: Request, body: CatalogEditionCreate) -> Any:
+def publish_catalog_edition(ctx: Context, request: Request, body: CatalogEditionCreate) -> Any:
     return execute(ctx.database, request, body.model_dump(mode="json"), lambda uow: _written(service.publish(uow, body)), status_code=201)
 
 
@@ -40,5 +40,5 @@ def get_edition(ctx: Context, edition_id: str) -> CatalogEditionPublic:
 
 
 @router.post("/{edition_id}/adjustments", response_model=CatalogEditionPublic, summary="Dynamic adjustment: withdraw entries")
-def adjust(ctx: Context, request: Request, edition_id: str, body: CatalogAdjustmentCreate) -> Any:
+def adjust_catalog_edition(ctx: Context, request: Request, edition_id: str, body: CatalogAdjustmentCreate) -> Any:
     return execute(ctx.database, request, body.model_dump(mode="json"), lambda uow: _written(service.adjust(uow, edition_id, body)))
