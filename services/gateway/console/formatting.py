@@ -23,6 +23,13 @@ AUCTION_STATUS = {"open": "竞价中", "closed": "已成交", "failed": "流拍"
 LISTING_STATUS = {"notice": "公示中", "suspended": "异议成立，暂停", "withdrawn": "已撤牌", "agreed": "协议成交",
                   "auction": "转入拍卖", "lapsed": "公示期满，无人受让"}
 OBJECTION_STATUS = {"open": "待处理", "upheld": "异议成立", "dismissed": "异议不成立"}
+PATENT_FLAGS = {"lapsed": "已失效", "expired": "已期满", "pledged": "已质押", "pending": "未授权"}
+PATENT_STATUS = {"pending": "申请中", "granted": "已授权", "lapsed": "已失效", "expired": "已期满"}
+INFRINGEMENT_STATUS = {"recorded": "已记录", "answered": "已答复", "under_appeal": "复议/上诉中", "upheld": "维持原决定",
+                       "overturned": "已撤销"}
+INFRINGEMENT_ENTRIES = {"recorded": "记录决定", "answer": "答复", "appeal": "上诉", "appeal_decision": "上诉决定", "correction": "更正"}
+FINANCE_RULES = {"domains": "领域", "stages": "阶段", "min_trl": "成熟度", "regions": "地区", "amount": "金额",
+                 "patents_required": "质押专利", "evaluation_required": "技术评价"}
 COMPONENTS = (("dense", "语义"), ("lexical", "关键词"), ("structured", "结构化"))
 
 
@@ -131,4 +138,5 @@ FILTERS = {
 }
 GLOBALS = {"STRENGTH": STRENGTH, "INTRO_STATUS": INTRO_STATUS, "DECLINE_REASONS": DECLINE_REASONS,
            "COMPONENTS": COMPONENTS, "AUCTION_KINDS": AUCTION_KINDS, "AUCTION_STATUS": AUCTION_STATUS,
-           "LISTING_STATUS": LISTING_STATUS, "OBJECTION_STATUS": OBJECTION_STATUS, "DOMAINS": {code: d.name for code, d in taxonomy.DOMAINS.items()}}
+           "LISTING_STATUS": LISTING_STATUS, "PATENT_FLAGS": PATENT_FLAGS, "PATENT_STATUS": PATENT_STATUS,
+           "INFRINGEMENT_STATUS": INFRINGEMENT_STATUS, "INFRINGEMENT_ENTRIES": INFRINGEMENT_ENTRIES, "FINANCE_RULES": FINANCE_RULES, "OBJECTION_STATUS": OBJECTION_STATUS, "DOMAINS": {code: d.name for code, d in taxonomy.DOMAINS.items()}}

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from services.gateway.console import trading, workspace
+from services.gateway.console import ipfinance, trading, workspace
 from services.gateway.console.api import ApiError, GatewayApi, open_api
 from services.gateway.console.routing import ConsoleRoute, safe_next
 from services.gateway.auth.roles import Role
@@ -239,6 +239,18 @@ async def register_bidder(request: Request, user: TraderDep, api: TraderApiDep, 
 @router.post("/auctions/{auction_id}/bids")
 async def place_bid(request: Request, user: TraderDep, api: TraderApiDep, form: FormDep, auction_id: str) -> Response:
     return await _auction_post(request, user, api, auction_id, f"/v1/auctions/{auction_id}/bids", trading.bid_body(form), form)
+
+
+# --------------------------------------------------------------------------- IP and finance (issue #12)
+@router.get("/organizations/{org_id}")
+async def organization(request: Request, user: UserDep, api: ApiDep, org_id: str) -> Response:
+    return render(request, "organization.html", user, **await ipfinance.organization_view(api, org_id))
+
+
+@router.get("/finance")
+async def finance(request: Request, user: UserDep, api: ApiDep, need: str = "") -> Response:
+    view = await ipfinance.finance_view(api, need.strip())
+    return render(request, "finance.html", user, active="finance", need_id=need.strip(), **view)
 
 
 # --------------------------------------------------------------------------- notifications
