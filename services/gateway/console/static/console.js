@@ -30,6 +30,8 @@ document.addEventListener("DOMContentLoaded", () => {
           const fresh = doc.getElementById("auction-live");
           if (fresh) {
             document.getElementById("auction-live").replaceWith(document.importNode(fresh, true));
+            const amount = document.getElementById("amount_cny");  // the hint follows the new minimum
+            if (amount && fresh.dataset.minimum) amount.placeholder = "不低于 " + fresh.dataset.minimum;
             if (!fresh.dataset.poll) return;  // closed or failed: nothing more will change
           }
         }
