@@ -118,7 +118,7 @@ def test_bid_and_follow_an_auction_live(live: dict, tmp_path: Path) -> None:
             page.set_viewport_size(PHONE)
             page.reload()
             assert _page_width(page) <= PHONE["width"]
-            page.screenshot(path=str(shots / "console-auction-390.png"), full_page=True)
+            page.screenshot(path=str(shots / "console-auction-390-bidder.png"), full_page=True)
         finally:
             browser.close()
 

@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from services.gateway.auth.roles import Role
 from services.gateway.console import ipfinance, trading, workspace
 from services.gateway.console.api import ApiError, GatewayApi, open_api
 from services.gateway.console.routing import ConsoleRoute, safe_next
-from services.gateway.auth.roles import Role
 from services.gateway.console.session import (
     CONSOLE_ROLES,
     FormDep,
