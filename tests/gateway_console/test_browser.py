@@ -92,6 +92,8 @@ def test_broker_works_a_demand_in_the_browser(platform: Platform, tmp_path: Path
             assert first.locator(".terms mark.term").count() >= 1
             assert first.locator("h3 mark").count() >= 1  # shared terms marked inside the title
             assert first.locator("meter").count() >= 2  # dense and lexical component bars
+            fit = first.locator("ul.fit").inner_text()  # fit lines name fields in Chinese (issue #10)
+            assert "领域：" in fit and not re.search(r"\b(domain|region|transfer_modes|trl|price|budget):", fit), fit
             page.screenshot(path=str(shots / "console-engagement.png"), full_page=True)
 
             # shortlist with a note, then ask for an introduction

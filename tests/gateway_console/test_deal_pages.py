@@ -19,6 +19,7 @@ def test_shortlist_introduction_and_deal_stages(gateway: TestClient, broker: Tes
     added = broker.post(f"{eng_url}/shortlist", data={"csrf_token": token, "candidate_id": tech["id"], "note": "家具行业有案例",
                                                      "match": '{"score": 0.8, "strength": "strong"}'})
     assert added.status_code == 200 and tech["title"] in added.text and "家具行业有案例" in added.text
+    assert f"/console/organizations/{world['orgs']['seller']}" in added.text  # owner links to its profile
     again = broker.post(f"{eng_url}/shortlist", data={"csrf_token": token, "candidate_id": tech["id"]})
     assert again.status_code == 409 and "already on this shortlist" in again.text
 

@@ -23,3 +23,4 @@ def test_deal_page_shows_patent_flags(gateway: TestClient, broker: TestClient, w
     deal = ok(gateway.post(f"/v1/introductions/{intro['id']}/accept", headers=seller, json={}), 201)
     page = broker.get(f"/console/deals/{deal['id']}").text
     assert "专利风险提示" in page and patent["application_number"] in page and "已失效" in page
+    assert "技术相关专利" in page and f"/console/organizations/{orgs['seller']}" in page  # the list, and who acted

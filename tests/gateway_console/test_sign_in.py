@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.gateway_console.conftest import browser, csrf_of, sign_in
+from tests.gateway_workflow.test_end_to_end import ok
 
 
 def test_signed_out_pages_redirect_to_sign_in(gateway: TestClient) -> None:
@@ -38,14 +39,26 @@ def test_sign_in_keeps_the_key_in_a_strict_httponly_cookie_and_sign_out_clears_i
 def test_other_roles_and_bad_keys_get_a_clear_message(gateway: TestClient, world: dict) -> None:
     client = browser(gateway)
     token = csrf_of(client.get("/console/login").text)
-    refused = client.post("/console/login", data={"key": world["keys"]["buyer"], "csrf_token": token})
+    admin = world["bearer"](world["keys"]["admin"])
+    evaluator_key = ok(gateway.post("/v1/keys", headers=admin, json={"role": "evaluator", "org_id": world["orgs"]["broker"],
+                                                                    "name": "评价机构"}), 201)["key"]
+    refused = client.post("/console/login", data={"key": evaluator_key, "csrf_token": token})
     assert refused.status_code == 403
-    assert "仅供技术经纪人和平台管理员使用" in refused.text and "企业" in refused.text
+    assert "仅供技术经纪人、平台管理员和参与竞价的企业使用" in refused.text and "技术评价机构" in refused.text
     assert "gt_console_key" not in refused.headers.get("set-cookie", "")
     wrong = client.post("/console/login", data={"key": "gtk_not_a_real_key_at_all", "csrf_token": token})
     assert wrong.status_code == 403 and "密钥无法使用" in wrong.text
     empty = client.post("/console/login", data={"key": " ", "csrf_token": token})
     assert empty.status_code == 422 and "请输入 API 密钥" in empty.text
+
+
+def test_enterprise_keys_only_reach_the_trading_pages(gateway: TestClient, world: dict) -> None:
+    client = sign_in(browser(gateway), world["keys"]["buyer"])  # asked for /console/demands, lands in the hall
+    assert client.get("/console/login", follow_redirects=False).headers["location"] == "/console/trading"
+    hall = client.get("/console/trading")
+    assert hall.status_code == 200 and "挂牌与拍卖" in hall.text and 'href="/console/demands"' not in hall.text
+    demands = client.get("/console/demands")
+    assert demands.status_code == 403 and "企业密钥只能使用交易大厅" in demands.text
 
 
 def test_admin_may_sign_in(gateway: TestClient, world: dict) -> None:

@@ -8,13 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from services.gateway.console import workspace
+from services.gateway.auth.roles import Role
+from services.gateway.console import ipfinance, trading, workspace
 from services.gateway.console.api import ApiError, GatewayApi, open_api
 from services.gateway.console.routing import ConsoleRoute, safe_next
 from services.gateway.console.session import (
+    CONSOLE_ROLES,
     FormDep,
     NotSignedIn,
     SignInRefused,
+    TraderDep,
     UserDep,
     check_key,
     current_user,
@@ -24,6 +27,7 @@ from services.gateway.console.session import (
 from services.gateway.console.templating import render
 from services.gateway.db import SessionDep
 
+TRADING_PREFIXES = ("/console/trading", "/console/auctions")
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False,
                    default_response_class=HTMLResponse)
 
@@ -40,6 +44,13 @@ def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+def _landing(role: Role, target: str) -> str:
+    """Enterprise keys only have the trading pages: send them there unless they asked for one."""
+    if role in CONSOLE_ROLES or target.startswith(TRADING_PREFIXES):
+        return target
+    return "/console/trading"
+
+
 # --------------------------------------------------------------------------- sign-in
 @router.get("")
 def home() -> Response:
@@ -53,7 +64,7 @@ def login_page(request: Request, session: SessionDep, next: str | None = None, r
     except NotSignedIn:
         user = None
     if user is not None and reason is None:
-        return _see_other(safe_next(next))
+        return _see_other(_landing(user.role, safe_next(next)))
     return render(request, "login.html", next=safe_next(next), message=reason)
 
 
@@ -64,10 +75,10 @@ def login(request: Request, session: SessionDep, form: FormDep) -> Response:
     if not key:
         return render(request, "login.html", status_code=422, next=target, errors={"key": "请输入 API 密钥（以 gtk_ 开头）。"})
     try:
-        check_key(session, key)
+        _, role, _, _ = check_key(session, key)
     except SignInRefused as exc:
         return render(request, "login.html", status_code=403, next=target, errors={"key": str(exc)})
-    response = _see_other(target)
+    response = _see_other(_landing(role, target))
     start_session(response, request, key)
     return response
 
@@ -178,6 +189,68 @@ async def move_deal(request: Request, user: UserDep, api: ApiDep, form: FormDep,
         return render(request, "deal.html", user, status_code=exc.status, errors=exc.field_errors() or {"to_stage": exc.message},
                       message=exc.message, form=form, **view)
     return _see_other(f"/console/deals/{deal_id}")
+
+
+# --------------------------------------------------------------------------- trading hall (brokers, admins, enterprises)
+async def _trader_api(request: Request, user: TraderDep) -> AsyncIterator[GatewayApi]:
+    async for api in open_api(request, user.key):
+        yield api
+
+
+TraderApiDep = Annotated[GatewayApi, Depends(_trader_api)]
+
+
+@router.get("/trading")
+async def trading_hall(request: Request, user: TraderDep, api: TraderApiDep) -> Response:
+    return render(request, "trading.html", user, active="trading", **await trading.hall_view(api))
+
+
+@router.get("/trading/listings/{listing_id}")
+async def trading_listing(request: Request, user: TraderDep, api: TraderApiDep, listing_id: str) -> Response:
+    return render(request, "listing.html", user, active="trading", **await trading.listing_view(api, listing_id))
+
+
+@router.get("/auctions/{auction_id}")
+async def auction(request: Request, user: TraderDep, api: TraderApiDep, auction_id: str) -> Response:
+    return render(request, "auction.html", user, active="trading", **await trading.auction_view(api, user, auction_id))
+
+
+async def _auction_post(request: Request, user: TraderDep, api: GatewayApi, auction_id: str, path: str,
+                        body: dict, form: dict[str, str]) -> Response:
+    """Post to the auction API; a refusal (too low, ended, not registered) is shown next to the form field."""
+    try:
+        await api.post(path, body)
+    except ApiError as exc:
+        if exc.status >= 500 or exc.status in (401, 404):
+            raise
+        view = await trading.auction_view(api, user, auction_id)
+        errors = exc.field_errors() or {"amount_cny": exc.message}
+        return render(request, "auction.html", user, status_code=exc.status, active="trading", errors=errors,
+                      message=exc.message, form=form, **view)
+    return _see_other(f"/console/auctions/{auction_id}")
+
+
+@router.post("/auctions/{auction_id}/bidders")
+async def register_bidder(request: Request, user: TraderDep, api: TraderApiDep, form: FormDep, auction_id: str) -> Response:
+    body = {"deposit_reference": form.get("deposit_reference", "").strip()}
+    return await _auction_post(request, user, api, auction_id, f"/v1/auctions/{auction_id}/bidders", body, form)
+
+
+@router.post("/auctions/{auction_id}/bids")
+async def place_bid(request: Request, user: TraderDep, api: TraderApiDep, form: FormDep, auction_id: str) -> Response:
+    return await _auction_post(request, user, api, auction_id, f"/v1/auctions/{auction_id}/bids", trading.bid_body(form), form)
+
+
+# --------------------------------------------------------------------------- IP and finance (issue #12)
+@router.get("/organizations/{org_id}")
+async def organization(request: Request, user: UserDep, api: ApiDep, org_id: str) -> Response:
+    return render(request, "organization.html", user, **await ipfinance.organization_view(api, org_id))
+
+
+@router.get("/finance")
+async def finance(request: Request, user: UserDep, api: ApiDep, need: str = "") -> Response:
+    view = await ipfinance.finance_view(api, need.strip())
+    return render(request, "finance.html", user, active="finance", need_id=need.strip(), **view)
 
 
 # --------------------------------------------------------------------------- notifications

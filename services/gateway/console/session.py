@@ -18,6 +18,9 @@ KEY_COOKIE = "gt_console_key"
 CSRF_COOKIE = "gt_console_csrf"
 COOKIE_PATH = "/console"
 CONSOLE_ROLES = (Role.broker, Role.admin)
+# Enterprises bid in auctions (trading.bid is theirs alone), so their keys may sign in, but only the trading
+# pages accept them: every other page depends on `UserDep`, which still requires a broker or admin.
+TRADING_ROLES = (*CONSOLE_ROLES, Role.enterprise)
 ROLE_NAMES = {Role.admin: "平台管理员", Role.broker: "技术经纪人", Role.enterprise: "企业", Role.platform: "第三方交易平台",
               Role.evaluator: "技术评价机构"}
 
@@ -51,17 +54,23 @@ class ConsoleUser:
     def role_name(self) -> str:
         return ROLE_NAMES[self.role]
 
+    @property
+    def is_broker_desk(self) -> bool:
+        """May use the broker pages (demands, engagements, deals, …), not only the trading hall."""
+        return self.role in CONSOLE_ROLES
+
 
 def check_key(session: Session, key: str) -> tuple[str, Role, str, str]:
-    """(key id, role, org, name) of an active broker/admin key; SignInRefused with a Chinese reason otherwise."""
+    """(key id, role, org, name) of an active broker/admin/enterprise key; SignInRefused with a Chinese reason
+    otherwise."""
     try:
         row = key_service.authenticate(session, key.strip())
     except ProblemError as exc:
         raise SignInRefused(f"密钥无法使用：{exc.detail}") from None
     role = Role(row.role)
-    if role not in CONSOLE_ROLES:
-        raise SignInRefused(f"此控制台仅供技术经纪人和平台管理员使用；您的密钥角色是“{ROLE_NAMES[role]}”({role.value})。"
-                            "企业和平台请使用 API（/docs）。")
+    if role not in TRADING_ROLES:
+        raise SignInRefused(f"此控制台仅供技术经纪人、平台管理员和参与竞价的企业使用；您的密钥角色是“{ROLE_NAMES[role]}”"
+                            f"({role.value})。平台和评价机构请使用 API（/docs）。")
     return row.id, role, row.org_id, row.name
 
 
@@ -102,7 +111,27 @@ def current_user(request: Request, session: SessionDep) -> ConsoleUser:
     return ConsoleUser(key=key, key_id=key_id, role=role, org_id=org_id, name=name, csrf_token=csrf_token_of(request))
 
 
-UserDep = Annotated[ConsoleUser, Depends(current_user)]
+class WrongRole(Exception):
+    """A signed-in enterprise key on a broker page: the route class shows a 403 page pointing to 交易大厅."""
+
+
+def trading_user(request: Request, session: SessionDep) -> ConsoleUser:
+    return current_user(request, session)
+
+
+def broker_user(request: Request, session: SessionDep) -> ConsoleUser:
+    user = current_user(request, session)
+    if not user.is_broker_desk:
+        raise WrongRole()
+    return user
+
+
+UserDep = Annotated[ConsoleUser, Depends(broker_user)]
+TraderDep = Annotated[ConsoleUser, Depends(trading_user)]
+
+
+def home_of(user: ConsoleUser) -> str:
+    return "/console/demands" if user.is_broker_desk else "/console/trading"
 
 
 async def checked_form(request: Request) -> dict[str, str]:
