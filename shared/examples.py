@@ -12,6 +12,8 @@ Examples = dict[str, dict[str, Any]]
 TECHNOLOGY = {
     "title": "钢铁烧结烟气脱硫脱硝一体化技术",
     "summary": "烧结烟气循环流化床半干法脱硫与中低温SCR脱硝一体化，实现超低排放",
+    "description": "针对钢铁烧结烟气二氧化硫、氮氧化物浓度波动大的特点，采用循环流化床半干法脱硫耦合中低温SCR脱硝工艺，"
+                   "脱硫效率≥98%，脱硝效率≥85%，颗粒物排放≤10mg/m³，满足钢铁行业超低排放要求。",
     "domain": "pollution_control",
     "subdomain": "air_pollution",
     "keywords": ["脱硫", "脱硝", "超低排放"],
@@ -21,6 +23,7 @@ TECHNOLOGY = {
     "price_min_cny": "1500000.00",
     "price_max_cny": "3000000.00",
     "region": "330100",
+    "patents": [{"number": "CN202010123456.2", "title": "一种烧结烟气脱硫脱硝一体化装置", "status": "granted", "ipc_codes": ["B01D 53/86"]}],
     "benefit_figures": {"energy_saved_tce_per_year": 1200, "co2_reduced_t_per_year": 3100},
 }
 DEMAND = {
@@ -42,10 +45,12 @@ CHALLENGE = {
     "kind": "challenge",
     "award_cny": "2000000.00",
     "deadline": "2030-12-31",
+    "expected_indicators": "钢渣综合利用率≥90%，产品满足国家建材标准",
     "ip_terms": "成果知识产权归揭榜方所有，发榜方享有优先实施许可",
+    "region": "320500",
 }
 
-LISTING_EXAMPLES: dict[str, dict[str, Examples]] = {
+LISTING_EXAMPLES: dict[str, dict[str, Any]] = {  # also the registry's (services/registry/*/endpoints.py)
     "technology": {
         "create": {"full": {"summary": "一项完整的技术成果", "value": TECHNOLOGY}},
         "patch": {"price": {"summary": "修改报价（带版本号）", "value": {"version": 1, "price_min_cny": "1200000.00", "keywords": ["脱硫", "脱硝", "SCR"]}}},
@@ -54,6 +59,8 @@ LISTING_EXAMPLES: dict[str, dict[str, Examples]] = {
             {**TECHNOLOGY, "title": "污水厂污泥低温干化技术", "domain": "pollution_control", "subdomain": "solid_waste",
              "keywords": ["污泥", "干化"], "external_ref": {"source": "zjtm", "external_id": "T-2024-000184"}}]}}},
         "override": {"publish": {"summary": "人工复核后发布", "value": {"status": "published", "reason": "人工复核：指标已由第三方检测报告证实，准予发布"}}},
+        "export_line": '{"id": "tec_01hx3k9q2m7a4b5c6d7e", "title": "钢铁烧结烟气脱硫脱硝一体化技术", "domain": "pollution_control", '
+                       '"status": "published", "version": 1}\n',
     },
     "demand": {
         "create": {"need": {"summary": "企业技术需求", "value": DEMAND}, "challenge": {"summary": "揭榜挂帅", "value": CHALLENGE}},
@@ -61,6 +68,7 @@ LISTING_EXAMPLES: dict[str, dict[str, Examples]] = {
         "bulk": {"sync": {"summary": "从外部平台同步（按external_ref幂等）", "value": {"items": [
             {**DEMAND, "external_ref": {"source": "zjtm", "external_id": "D-2024-000077"}}]}}},
         "override": {"hold": {"summary": "人工复核退回修改", "value": {"status": "on_hold", "reason": "需求描述缺少现有工况数据，请补充风量和浓度"}}},
+        "export_line": '{"id": "dem_01hx3k9q2m7a4b5c6d7e", "title": "家具喷涂车间低浓度大风量VOCs治理", "status": "published", "version": 1}\n',
     },
 }
 

@@ -14,7 +14,7 @@ from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 
-_CREATE_EXAMPLE = {"role": "enterprise", "org_id": "org_01HZX3", "name": "杭州绿源环保 对接接口", "expires_at": "2026-12-31T00:00:00Z"}
+_CREATE_EXAMPLE = {"role": "enterprise", "org_id": "org_01HZX3", "name": "杭州绿源环保 对接接口", "expires_at": "2027-12-31T00:00:00Z"}
 
 
 @router.post("", status_code=201, response_model=ApiKeyCreated, name="create_key", summary="Create an API key (admin); the key is shown once")

@@ -35,6 +35,17 @@ SUMMARIES = {
     EventType.finance_introduction_requested: "融资对接申请 (to the need's organization and the financier)",
     EventType.finance_introduction_answered: "融资对接已答复 (accepted or declined)",
     EventType.finance_granted: "融资已发放 (the granted amount)",
+    EventType.evaluation_requested: "技术评价申请 (to the evaluator asked)",
+    EventType.evaluation_request_decided: "评价申请已接受、拒绝或撤回 (to the owner or the evaluator)",
+    EventType.evaluation_recorded: "技术评价已出具或撤回 (to the technology's owner)",
+    EventType.evaluation_responded: "持有方对评价的回应 (to the evaluator)",
+    EventType.catalog_nominated: "技术被提名入推广目录 (to the technology's owner, when someone else nominated it)",
+    EventType.catalog_published: "推广目录发布 (to the owner of each technology in the edition)",
+    EventType.catalog_entry_withdrawn: "目录动态调整：条目撤出 (to the owner, with the reason)",
+    EventType.challenge_published: "揭榜挂帅发布 (to the appointed evaluators)",
+    EventType.challenge_solver_proposed: "平台推荐您揭榜 (to owners of technologies matching proposed)",
+    EventType.challenge_entry_submitted: "收到揭榜方案 (to the challenge owner)",
+    EventType.challenge_awarded: "揭榜结果：立项奖励 (to the owner and each awarded solver)",
 }
 RECEIVER_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Any 2xx acknowledges the delivery; anything else (or no answer in time) is retried with backoff"},

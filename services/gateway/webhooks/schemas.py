@@ -272,6 +272,53 @@ class FinanceIntroductionEventData(BaseModel):
     status: str = Field(examples=["granted"])
 
 
+class EvaluationEventData(BaseModel):
+    """evaluation.recorded / .responded carry the evaluation (`id` = evaluation id); evaluation.requested /
+    .request_decided carry the request (`id` = request id, `evaluation_id` once answered)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    technology_id: str
+    evaluator_org_id: str | None = None
+    status: str | None = Field(None, examples=["accepted"])
+    overall_score: float | None = None
+    verdict: str | None = Field(None, examples=["recommended"])
+    valid_until: str | None = None
+    request_id: str | None = None
+    owner_org_id: str | None = None
+    evaluation_id: str | None = None
+
+
+class CatalogEventData(BaseModel):
+    """catalog.nominated (nomination_id, call_id, technology_id), .published (edition_id, name),
+    .entry_withdrawn (edition_id, technology_id, adjustment, reason)."""
+
+    model_config = ConfigDict(extra="allow")
+    edition_id: str | None = None
+    name: str | None = Field(None, examples=["2026 第一批"])
+    nomination_id: str | None = None
+    call_id: str | None = None
+    technology_id: str | None = None
+    adjustment: str | None = None
+    reason: str | None = None
+
+
+class ChallengeEventData(BaseModel):
+    """challenge.* (揭榜挂帅); entries stay confidential: a solver's own entry id, never another's content."""
+
+    model_config = ConfigDict(extra="allow")
+    challenge_id: str
+    demand_id: str
+    title: str = Field(examples=["钢渣高值化综合利用技术揭榜挂帅"])
+    deadline: datetime
+    technology_id: str | None = Field(None, description="challenge.solver_proposed: the technology matching proposed")
+    score: float | None = None
+    strength: str | None = None
+    entry_id: str | None = Field(None, description="challenge.entry_submitted / awarded (to the solver)")
+    entry_ids: list[str] | None = Field(None, description="challenge.awarded (to the owner)")
+    deal_id: str | None = Field(None, description="challenge.awarded: the deal the award opened")
+
+
 def _event_model(event_type: EventType, data: type[BaseModel]) -> type[_Event]:
     name = "".join(part.capitalize() for part in event_type.value.replace(".", "_").split("_")) + "Event"
     return create_model(name, __base__=_Event, type=(Literal[event_type.value], ...), data=(data, ...))  # type: ignore[call-overload]
@@ -280,7 +327,8 @@ def _event_model(event_type: EventType, data: type[BaseModel]) -> type[_Event]:
 _FAMILY_DATA: dict[str, type[BaseModel]] = {
     "trade_listing.": TradeListingEventData, "auction.": AuctionEventData, "tender.": TenderEventData,
     "contract.": ContractRegisteredData, "patent.": PatentStatusChangedData, "infringement.": InfringementEventData,
-    "finance_introduction.": FinanceIntroductionEventData,
+    "finance_introduction.": FinanceIntroductionEventData, "evaluation.": EvaluationEventData, "catalog.": CatalogEventData,
+    "challenge.": ChallengeEventData,
 }
 
 EVENT_MODELS: dict[EventType, type[_Event]] = {

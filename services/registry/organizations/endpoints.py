@@ -1,19 +1,19 @@
 """/v1/organizations."""
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
-
-from shared.errors import PROBLEM_RESPONSES, invalid, not_found
-from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
-from shared.schemas import OrganizationCreate, OrganizationPublic, OrganizationType, OrganizationUpdate
-from shared import identifiers
-from shared.openapi import registry_write
 from pydantic import Field, create_model
-from datetime import datetime
 
 from services.registry.deps import Context, IfMatch, resolve_version
 from services.registry.organizations import repository, service
 from services.registry.writes import Written, execute
+from shared import identifiers
+from shared.errors import PROBLEM_RESPONSES, invalid, not_found
+from shared.examples import ORGANIZATION_CREATE, ORGANIZATION_PATCH
+from shared.openapi import registry_write
+from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
+from shared.schemas import OrganizationCreate, OrganizationPublic, OrganizationType, OrganizationUpdate
 
 router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
 
@@ -21,10 +21,6 @@ OrganizationWritten = create_model("OrganizationWritten", __base__=OrganizationP
 OrganizationPatch = create_model("OrganizationPatch", __base__=OrganizationUpdate, version=(int | None, Field(None, ge=1, le=2**31 - 1, description='The version you read (or If-Match)')))
 OrganizationPage = create_model("OrganizationPage", items=(list[OrganizationPublic], ...), next_cursor=(str | None, None))
 
-CREATE_EXAMPLES = {"enterprise": {"summary": "一家环保企业", "value": {
-    "name": "杭州绿源环保科技有限公司", "type": "enterprise", "credit_code": "91330100MA27XL0Q2T", "region": "330100",
-    "contacts": [{"name": "王工", "phone": "0571-88886666", "email": "wang@example.cn", "role": "技术总监"}]}}}
-PATCH_EXAMPLES = {"rename": {"summary": "更名（带版本号）", "value": {"version": 1, "name": "杭州绿源环境科技股份有限公司"}}}
 RESPONSES: dict[int | str, dict[str, Any]] = {**PROBLEM_RESPONSES, 404: {"description": "No such organization"}, 409: {"description": "Stale version or duplicate credit code"}}
 
 
@@ -35,7 +31,7 @@ def _written(org: Any) -> Written:
 
 @router.post("", status_code=201, response_model=OrganizationWritten, responses=RESPONSES, name="create_organization",
              openapi_extra=registry_write(), summary="Register an organization")
-def create(ctx: Context, request: Request, payload: Annotated[OrganizationCreate, Body(openapi_examples=CREATE_EXAMPLES)]) -> Any:
+def create(ctx: Context, request: Request, payload: Annotated[OrganizationCreate, Body(openapi_examples=ORGANIZATION_CREATE)]) -> Any:
     return execute(ctx.database, request, payload.model_dump(mode="json", exclude_unset=True),
                    lambda uow: _written(service.create(uow, payload)), status_code=201)
 
@@ -78,7 +74,7 @@ def read(ctx: Context, org_id: str) -> Any:
 @router.patch("/{org_id}", response_model=OrganizationWritten, responses=RESPONSES, name="update_organization",
               openapi_extra=registry_write(idempotent=False), summary="Partial update (optimistic concurrency)")
 def patch(ctx: Context, request: Request, org_id: str, if_match: IfMatch,
-          payload: Annotated[OrganizationPatch, Body(openapi_examples=PATCH_EXAMPLES)]) -> Any:  # type: ignore[valid-type]
+          payload: Annotated[OrganizationPatch, Body(openapi_examples=ORGANIZATION_PATCH)]) -> Any:  # type: ignore[valid-type]
     version = resolve_version(payload.version, if_match)
     return execute(ctx.database, request, payload.model_dump(mode="json", exclude_unset=True),
                    lambda uow: _written(service.update(uow, org_id, payload, version)))
