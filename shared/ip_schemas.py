@@ -120,7 +120,7 @@ class InfringementStatus(StrEnum):
     overturned = "overturned"  # appeal granted: the decision no longer stands (the record stays, marked so)
 
 
-class Evidence(_Strict):
+class InfringementEvidence(_Strict):
     title: str = Field(min_length=1, max_length=200, examples=["行政裁决书（扫描件）"])
     url: str | None = Field(None, max_length=500, pattern=r"^https?://")
     sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$", description="Digest of the evidence file")
@@ -140,7 +140,7 @@ class InfringementCreate(_Strict):
     claimant_org_id: str | None = Field(None, max_length=40)
     claimant_name: str = Field(min_length=1, max_length=200)
     summary: str = Field(min_length=1, max_length=2000)
-    evidence: list[Evidence] = Field(default_factory=list, max_length=20)
+    evidence: list[InfringementEvidence] = Field(default_factory=list, max_length=20)
 
 
 class InfringementEntryCreate(_Strict):
@@ -150,7 +150,7 @@ class InfringementEntryCreate(_Strict):
     outcome: str | None = Field(None, pattern="^(upheld|overturned)$", description="appeal_decision: upheld or overturned")
     changes: dict[str, str] = Field(default_factory=dict, description="correction: field → new value "
                                     "(decision_reference, authority, decided_on, summary, claimant_name)")
-    evidence: list[Evidence] = Field(default_factory=list, max_length=20)
+    evidence: list[InfringementEvidence] = Field(default_factory=list, max_length=20)
 
 
 class InfringementEntryPublic(BaseModel):
@@ -158,7 +158,7 @@ class InfringementEntryPublic(BaseModel):
     text: str
     outcome: str | None = None
     changes: dict[str, dict[str, str | None]] = Field(default_factory=dict, description="field → {from, to}")
-    evidence: list[Evidence] = Field(default_factory=list)
+    evidence: list[InfringementEvidence] = Field(default_factory=list)
     actor: str | None = None
     actor_org_id: str | None = None
     at: datetime
@@ -175,7 +175,7 @@ class InfringementPublic(BaseModel):
     claimant_org_id: str | None = None
     claimant_name: str
     summary: str
-    evidence: list[Evidence]
+    evidence: list[InfringementEvidence]
     status: InfringementStatus
     history: list[InfringementEntryPublic] = Field(description="Every entry, oldest first; never edited or deleted")
     version: int

@@ -452,7 +452,7 @@ class EvidenceKind(StrEnum):
     site_visit = "site_visit"
 
 
-class Evidence(_Strict):
+class EvaluationEvidence(_Strict):
     kind: EvidenceKind
     title: Annotated[str, Field(min_length=1, max_length=200)]
     reference: Annotated[str, Field(min_length=1, max_length=500, description="Document number, report id or URL")]
@@ -487,7 +487,7 @@ class EvaluationCreate(_Strict):
     energy_saved_tce_per_year: float | None = Field(None, ge=0, le=1e8)
     co2_cut_t_per_year: float | None = Field(None, ge=0, le=1e9)
     summary: Annotated[str, Field(min_length=1, max_length=4000)]
-    evidence: list[Evidence] = Field(min_length=1, max_length=50)
+    evidence: list[EvaluationEvidence] = Field(min_length=1, max_length=50)
     valid_until: date
     request_id: str | None = Field(None, max_length=40, description="The gateway evaluation request it answers")
 
@@ -503,7 +503,7 @@ class EvaluationPublic(BaseModel):
     energy_saved_tce_per_year: float | None = None
     co2_cut_t_per_year: float | None = None
     summary: str
-    evidence: list[Evidence]
+    evidence: list[EvaluationEvidence]
     valid_until: date
     request_id: str | None = None
     owner_response: str | None = None

@@ -172,3 +172,9 @@ def test_docs_pages_load_only_local_assets(gateway) -> None:
         assert sources and all(s.startswith("/") for s in sources), sources
         for source in sources:
             assert gateway.get(source).status_code == 200, source
+
+
+def test_schema_names_are_unique(documents: dict) -> None:
+    """Two models with one class name become `module__path__Name` schemas, which client generators refuse."""
+    for service, doc in documents.items():
+        assert not [name for name in doc["components"]["schemas"] if "__" in name], service

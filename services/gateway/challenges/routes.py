@@ -10,7 +10,7 @@ from services.gateway.auth.deps import PrincipalDep
 from services.gateway.challenges import repository, service
 from services.gateway.challenges.models import Challenge, ChallengeCampaign
 from services.gateway.challenges.schemas import (
-    AwardCreate,
+    ChallengeAwardCreate,
     AwardPublic,
     CampaignCreate,
     CampaignNeedCreate,
@@ -117,7 +117,7 @@ def score_challenge_entry(entry_id: str, body: ScoreCreate, principal: Principal
 
 @router.post("/challenges/{challenge_id}/awards", status_code=201, response_model=list[AwardPublic],
              summary="Award one or more entries (赛马: several in parallel, staged milestones); each opens a deal (owner)")
-def award_challenge(challenge_id: str, body: AwardCreate, principal: PrincipalDep, session: SessionDep, now: NowDep) -> list[AwardPublic]:
+def award_challenge(challenge_id: str, body: ChallengeAwardCreate, principal: PrincipalDep, session: SessionDep, now: NowDep) -> list[AwardPublic]:
     rows = service.award(session, principal, challenge_id, body, now)
     return [_award(session, r) for r in rows]
 

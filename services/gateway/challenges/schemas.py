@@ -145,7 +145,7 @@ class AwardItem(BaseModel):
     milestones: list[Milestone] = Field(default_factory=list, max_length=10, description="赛马: staged funding")
 
 
-class AwardCreate(BaseModel):
+class ChallengeAwardCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"awards": [
         {"entry_id": "ce_0190f1a2b3c4d5e6f7a8", "amount_cny": "1000000.00",
          "milestones": [{"title": "中试验证", "due": "2027-09-30", "amount_cny": "400000.00"},

@@ -32,7 +32,7 @@ from services.gateway.challenges.models import (
     ChallengeScore,
 )
 from services.gateway.challenges.schemas import (
-    AwardCreate,
+    ChallengeAwardCreate,
     CampaignCreate,
     CampaignNeedCreate,
     ChallengeCreate,
@@ -273,7 +273,7 @@ def score(session: Session, principal: Principal, entry_id: str, body: ScoreCrea
 
 
 # --------------------------------------------------------------------------- awards
-def award(session: Session, principal: Principal, challenge_id: str, body: AwardCreate, at: datetime) -> list[ChallengeAward]:
+def award(session: Session, principal: Principal, challenge_id: str, body: ChallengeAwardCreate, at: datetime) -> list[ChallengeAward]:
     ch = _owned(session, principal, challenge_id)
     if at < ch.deadline_at:
         raise invalid("deadline", f"Awards come after the deadline ({ch.deadline_at.isoformat()}).", status=409, type_="not_yet")
@@ -302,7 +302,7 @@ def award(session: Session, principal: Principal, challenge_id: str, body: Award
     return made
 
 
-def _check_awards(session: Session, ch: Challenge, body: AwardCreate) -> list[tuple[Any, ChallengeEntry]]:
+def _check_awards(session: Session, ch: Challenge, body: ChallengeAwardCreate) -> list[tuple[Any, ChallengeEntry]]:
     errors, chosen = [], []
     for i, item in enumerate(body.awards):
         entry = repository.entry(session, item.entry_id)

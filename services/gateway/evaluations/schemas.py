@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.schemas import EvaluationPublic, EvaluationScores, EvaluationVerdict, Evidence
+from shared.schemas import EvaluationPublic, EvaluationScores, EvaluationVerdict, EvaluationEvidence
 
 MAX_VALIDITY_YEARS = 5
 
@@ -31,7 +31,7 @@ class EvaluationSubmit(BaseModel):
     energy_saved_tce_per_year: float | None = Field(None, ge=0, le=1e8, description="吨标准煤/年 (as found)")
     co2_cut_t_per_year: float | None = Field(None, ge=0, le=1e9, description="吨CO2/年 (as found)")
     summary: Annotated[str, Field(min_length=1, max_length=4000)]
-    evidence: list[Evidence] = Field(min_length=1, max_length=50, description="Documents, test reports, site visits relied on")
+    evidence: list[EvaluationEvidence] = Field(min_length=1, max_length=50, description="Documents, test reports, site visits relied on")
     valid_until: date = Field(description=f"Last day the evaluation is valid (after today, at most {MAX_VALIDITY_YEARS} years)")
 
 

@@ -16,7 +16,7 @@ router = APIRouter(prefix="/v1", responses={**PROBLEM_RESPONSES, 404: {"descript
 MAX_IPC = 30
 
 
-class GroupBy(StrEnum):
+class PatentStatsGroupBy(StrEnum):
     domain = "domain"
     region = "region"
     year = "year"
@@ -37,7 +37,7 @@ async def list_patents(request: Request, principal: PrincipalDep, technology_id:
 
 
 @router.get("/patents/statistics", tags=["patents"], summary="Green patent statistics by domain, region or year, with growth (统计监测)")
-async def patent_statistics(request: Request, principal: PrincipalDep, group_by: GroupBy = GroupBy.domain,
+async def patent_statistics(request: Request, principal: PrincipalDep, group_by: PatentStatsGroupBy = PatentStatsGroupBy.domain,
                             from_year: Annotated[int | None, Query(ge=1985, le=2100)] = None,
                             to_year: Annotated[int | None, Query(ge=1985, le=2100)] = None,
                             domain: str | None = None, region: Annotated[str | None, Query(examples=["330000"])] = None) -> Any:

@@ -9,7 +9,7 @@ from services.gateway.brokers.schemas import DealPublic
 from services.gateway.db import SessionDep
 from services.gateway.tenders import repository, service
 from services.gateway.tenders.schemas import (
-    AwardCreate,
+    TenderAwardCreate,
     OfferCreate,
     OfferPublic,
     ScoresUpdate,
@@ -64,6 +64,6 @@ def set_scores(tender_id: str, body: ScoresUpdate, principal: PrincipalDep, sess
 
 
 @router.post("/{tender_id}/award", status_code=201, response_model=DealPublic, summary="Award an offer (定标) → a deal at 意向")
-def award_tender(tender_id: str, body: AwardCreate, principal: PrincipalDep, session: SessionDep, now: NowDep) -> DealPublic:
+def award_tender(tender_id: str, body: TenderAwardCreate, principal: PrincipalDep, session: SessionDep, now: NowDep) -> DealPublic:
     _tender, deal = service.award(session, principal, tender_id, body, now)
     return deals.deal_view(session, deal)

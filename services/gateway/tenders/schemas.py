@@ -66,7 +66,7 @@ class ScoresUpdate(BaseModel):
     scores: list[TechnicalScore] = Field(min_length=1, max_length=500)
 
 
-class AwardCreate(BaseModel):
+class TenderAwardCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{'offer_id': 'ofr_0193a1b2c3d4e5f6a7b8'}]})
     offer_id: str = Field(max_length=40)
 

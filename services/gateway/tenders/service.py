@@ -23,7 +23,7 @@ from services.gateway.public import records
 from services.gateway.tenders import repository
 from services.gateway.tenders.models import Tender, TenderOffer
 from services.gateway.tenders.schemas import (
-    AwardCreate,
+    TenderAwardCreate,
     OfferCreate,
     OfferPublic,
     ScoresUpdate,
@@ -136,7 +136,7 @@ def set_scores(session: Session, principal: Principal, tender_id: str, body: Sco
     return tender
 
 
-def award(session: Session, principal: Principal, tender_id: str, body: AwardCreate, at: datetime) -> tuple[Tender, Deal]:
+def award(session: Session, principal: Principal, tender_id: str, body: TenderAwardCreate, at: datetime) -> tuple[Tender, Deal]:
     tender = _buyer_tender(session, principal, tender_id, at)
     offers = repository.offers(session, tender.id)
     chosen = next((o for o in offers if o.id == body.offer_id), None)

@@ -19,7 +19,7 @@ from services.registry.patents import repository as patents
 from services.registry.uow import UnitOfWork
 from shared.errors import conflict, invalid, not_found
 from shared.ip_schemas import (
-    Evidence,
+    InfringementEvidence,
     InfringementCreate,
     InfringementEntryCreate,
     InfringementEntryKind,
@@ -133,10 +133,10 @@ def to_public_many(session: Session, rows: list[InfringementRow]) -> list[Infrin
         id=r.id, decision_reference=r.decision_reference, authority=r.authority, decided_on=r.decided_on,
         patent_id=r.patent_id, application_number=numbers.get(r.patent_id), accused_org_id=r.accused_org_id,
         claimant_org_id=r.claimant_org_id, claimant_name=r.claimant_name, summary=r.summary,
-        evidence=[Evidence(**e) for e in r.evidence], status=r.status,
+        evidence=[InfringementEvidence(**e) for e in r.evidence], status=r.status,
         history=[InfringementEntryPublic(kind=e.kind, text=e.text, outcome=e.detail.get("outcome"),
                                          changes=e.detail.get("changes", {}),
-                                         evidence=[Evidence(**x) for x in e.detail.get("evidence", [])],
+                                         evidence=[InfringementEvidence(**x) for x in e.detail.get("evidence", [])],
                                          actor=e.actor, actor_org_id=e.actor_org_id, at=e.at) for e in history[r.id]],
         version=r.version, created_at=r.created_at, updated_at=r.updated_at) for r in rows]
 

@@ -15,7 +15,7 @@ from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cu
 router = APIRouter(prefix="/v1/patents", tags=["patents"], responses={**PROBLEM_RESPONSES, 404: {"description": "No such patent"}})
 
 
-class GroupBy(StrEnum):
+class PatentStatsGroupBy(StrEnum):
     domain = "domain"
     region = "region"
     year = "year"
@@ -46,7 +46,7 @@ def list_patents(ctx: Context, technology_id: str | None = None, org_id: str | N
 
 
 @router.get("/statistics", summary="Green patent statistics by domain, region or filing year, with growth (统计监测)")
-def patent_statistics(ctx: Context, group_by: GroupBy = GroupBy.domain,
+def patent_statistics(ctx: Context, group_by: PatentStatsGroupBy = PatentStatsGroupBy.domain,
                from_year: Annotated[int | None, Query(ge=1985, le=2100)] = None,
                to_year: Annotated[int | None, Query(ge=1985, le=2100)] = None,
                domain: str | None = None, region: str | None = None) -> Any:
