@@ -121,3 +121,35 @@ def test_unknown_variable_is_refused() -> None:
     known = known_env_names()
     assert "MATCHING_REGISTRY_URL" in known and "GATEWAY_WEBHOOK_MAX_ATTEMPTS" in known and "PORT" in known
     assert "MATCHING_REGISTRY_URI" not in known and "GREENTECH_SERVICE_TOKEN" not in known
+
+
+def test_matching_and_gateway_autoscale_on_cpu() -> None:
+    """HPA for matching and gateway: targets the Deployment that exists, keeps at least two pods, scales on CPU
+    utilisation (which needs a CPU request on the container to be computed at all)."""
+    hpas, deployments = by_kind("HorizontalPodAutoscaler"), by_kind("Deployment")
+    for name in ("matching", "gateway"):
+        spec = hpas[name]["spec"]
+        target = spec["scaleTargetRef"]
+        assert (target["apiVersion"], target["kind"], target["name"]) == ("apps/v1", "Deployment", name)
+        assert 2 <= spec["minReplicas"] < spec["maxReplicas"]
+        assert spec["minReplicas"] <= deployments[name]["spec"]["replicas"] <= spec["maxReplicas"]
+        (metric,) = spec["metrics"]
+        assert metric["resource"]["name"] == "cpu" and 0 < metric["resource"]["target"]["averageUtilization"] < 100
+        (container,) = deployments[name]["spec"]["template"]["spec"]["containers"]
+        assert container["resources"]["requests"]["cpu"]
+    # a matching pod rebuilds its index before serving: it must not be dropped as eagerly as it is added
+    matching = hpas["matching"]["spec"]["behavior"]
+    assert matching["scaleDown"]["stabilizationWindowSeconds"] > matching["scaleUp"]["stabilizationWindowSeconds"]
+
+
+def test_disruption_budgets_keep_each_service_serving() -> None:
+    """A PodDisruptionBudget per service selects its pods and lets a drain evict only one at a time, so at least
+    one pod of each (two of matching) keeps serving; and it never blocks drains outright (maxUnavailable 0)."""
+    pdbs, deployments, hpas = by_kind("PodDisruptionBudget"), by_kind("Deployment"), by_kind("HorizontalPodAutoscaler")
+    for name in SERVICES:
+        spec = pdbs[name]["spec"]
+        labels = deployments[name]["spec"]["template"]["metadata"]["labels"]
+        assert spec["selector"]["matchLabels"].items() <= labels.items(), f"PDB {name} selects no pod"
+        assert spec["maxUnavailable"] == 1 and "minAvailable" not in spec
+        floor = hpas[name]["spec"]["minReplicas"] if name in hpas else deployments[name]["spec"]["replicas"]
+        assert floor - spec["maxUnavailable"] >= (2 if name == "matching" else 1)
