@@ -34,7 +34,7 @@ def test_tiny_load_run_loses_no_acknowledged_write(tmp_path: Path) -> None:
 
     back = report["read_back"]
     assert sum(back["acknowledged"][k] for k in ("technology", "demand", "engagement", "shortlist", "bid")) > 0, back
-    assert back["sync"]["indexed_seq"] >= back["sync"]["head_seq"]
+    assert back["sync"]["caught_up"] and back["sync"]["indexed_seq"] >= back["sync"]["head_seq"]
     assert back["missing"] == {"registry": [], "index": [], "engagements": [], "shortlist": [], "bids": []}
     assert back["lost"] == 0
     text = markdown(report)
