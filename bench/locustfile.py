@@ -14,13 +14,15 @@ import itertools
 import json
 import os
 import random
+from pathlib import Path
 from typing import Any
 
 from locust import constant_pacing, task
 from locust.contrib.fasthttp import FastHttpUser
 
-CONFIG: dict[str, Any] = json.loads(open(os.environ["LOAD_CONFIG"], encoding="utf-8").read())
-ACKS = open(os.environ["LOAD_ACKS"], "a", encoding="utf-8", buffering=1)  # line-buffered: one write per ack
+CONFIG: dict[str, Any] = json.loads(Path(os.environ["LOAD_CONFIG"]).read_text(encoding="utf-8"))
+# Open for the whole locust run (closed when the process exits); line-buffered: one write per ack.
+ACKS = open(os.environ["LOAD_ACKS"], "a", encoding="utf-8", buffering=1)  # noqa: SIM115
 STEP = os.environ.get("LOAD_STEP", "0")
 PACING = float(os.environ.get("LOAD_PACING", "1.0"))
 _counter = itertools.count(1)

@@ -19,7 +19,7 @@ STEP_KEYS = {"step", "users", "offered_tasks_per_s", "requests", "failures", "th
 
 def test_tiny_load_run_loses_no_acknowledged_write(tmp_path: Path) -> None:
     opts = Options(database="sqlite", steps=[3], step_seconds=4, pacing=0.25, seed_technologies=4, seed_demands=2,
-                   out_dir=tmp_path, sync_timeout=120)
+                   out_dir=tmp_path, sync_timeout=120, warm_up_searches=1)
     report = run(opts)
 
     (step,) = report["steps"]
