@@ -55,7 +55,7 @@ class Action(StrEnum):
     finance_product_read = "finance.product_read"  # finance products are public offers
     finance_product_publish = "finance.product_publish"  # own: a financial_institution organization's key
     finance_need_post = "finance.need_post"  # own: for the key's organization
-    finance_need_read = "finance.need_read"  # own: the need's organization, or any financial institution's key
+    finance_need_read = "finance.need_read"  # own: the need's organization; a financier: others' open needs and those introduced to it
     finance_introduce = "finance.introduce"  # introduce a need to a product (own: the need's organization)
     finance_answer = "finance.answer"  # accept / decline / grant (own: the product's financier)
     finance_stats = "finance.stats"  # own: what the organization asked, offered or introduced
