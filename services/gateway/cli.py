@@ -24,7 +24,7 @@ def _main() -> None:
 
 @cli.command("create-key")
 def create_key(
-    role: Annotated[Role, typer.Option(help="admin | broker | enterprise | platform | evaluator")],
+    role: Annotated[Role, typer.Option(help="admin | broker | enterprise | platform | evaluator | authority")],
     org_id: Annotated[str, typer.Option("--org-id", help="Registry organization id (tenant)")],
     name: Annotated[str, typer.Option(help="Who or what uses the key")],
     source: Annotated[Optional[str], typer.Option(help="Platform keys: their external_ref.source code")] = None,  # noqa: UP007

@@ -55,7 +55,7 @@ class Action(StrEnum):
     finance_product_read = "finance.product_read"  # finance products are public offers
     finance_product_publish = "finance.product_publish"  # own: a financial_institution organization's key
     finance_need_post = "finance.need_post"  # own: for the key's organization
-    finance_need_read = "finance.need_read"  # own: the need's organization, or any financial institution's key
+    finance_need_read = "finance.need_read"  # own: the need's organization; a financier: others' open needs and those introduced to it
     finance_introduce = "finance.introduce"  # introduce a need to a product (own: the need's organization)
     finance_answer = "finance.answer"  # accept / decline / grant (own: the product's financier)
     finance_stats = "finance.stats"  # own: what the organization asked, offered or introduced
@@ -79,59 +79,59 @@ _ = None
 R = Role
 # fmt: off
 MATRIX: dict[Action, dict[Role, Scope | None]] = {
-    #                                  admin         broker        enterprise    platform      evaluator
-    Action.taxonomy_read:            {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
-    Action.listing_read:             {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
-    Action.listing_read_unpublished: {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: A},
-    Action.listing_create:           {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _},
-    Action.listing_update:           {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _},
-    Action.listing_override:         {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _},
-    Action.listing_bulk_upsert:      {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: O, R.evaluator: _},
-    Action.listing_export:           {R.admin: A, R.broker: A,  R.enterprise: _, R.platform: A, R.evaluator: A},
-    Action.contacts_read:            {R.admin: A, R.broker: O,  R.enterprise: O, R.platform: _, R.evaluator: _},
-    Action.organization_read:        {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
-    Action.organization_create:      {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: O, R.evaluator: _},
-    Action.organization_update:      {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _},
-    Action.changes_read:             {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: A, R.evaluator: _},
-    Action.match:                    {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
-    Action.engagement_run:           {R.admin: A, R.broker: A,  R.enterprise: _, R.platform: _, R.evaluator: _},
-    Action.evaluation_read:          {R.admin: A, R.broker: A,  R.enterprise: _, R.platform: _, R.evaluator: A},
-    Action.keys_manage:              {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _},
-    Action.audit_read:               {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _},
-    Action.trading_read:             {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
-    Action.trading_list:             {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
-    Action.trading_object:           {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
-    Action.trading_resolve:          {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _},
-    Action.trading_bid:              {R.admin: _, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
-    Action.tender_publish:           {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
-    Action.contract_register:        {R.admin: A, R.broker: O,  R.enterprise: _, R.platform: _, R.evaluator: _},
-    Action.contract_read:            {R.admin: A, R.broker: O,  R.enterprise: O, R.platform: _, R.evaluator: _},
-    Action.patent_read:              {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
-    Action.patent_write:             {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
-    Action.infringement_record:      {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _},
-    Action.infringement_read:        {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: _, R.evaluator: _},
-    Action.infringement_answer:      {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
-    Action.infringement_export:      {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: A, R.evaluator: _},
-    Action.finance_product_read:     {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
-    Action.finance_product_publish:  {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
-    Action.finance_need_post:        {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
-    Action.finance_need_read:        {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: _, R.evaluator: _},
-    Action.finance_introduce:        {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: _, R.evaluator: _},
-    Action.finance_answer:           {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _},
-    Action.finance_stats:            {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: _, R.evaluator: _},
-    Action.evaluation_record:        {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: A},
-    Action.evaluation_request:       {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _},
-    Action.evaluation_decide:        {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: A},
-    Action.catalog_read:             {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
-    Action.catalog_manage:           {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _},
-    Action.catalog_nominate:         {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: O, R.evaluator: _},
-    Action.catalog_review:           {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: A},
-    Action.catalog_report:           {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: O, R.evaluator: _},
-    Action.challenge_read:           {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A},
-    Action.challenge_campaign:       {R.admin: A, R.broker: A,  R.enterprise: _, R.platform: _, R.evaluator: _},
-    Action.challenge_publish:        {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _},
-    Action.challenge_enter:          {R.admin: _, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _},
-    Action.challenge_score:          {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: O},
+    #                                  admin         broker        enterprise    platform      evaluator     authority
+    Action.taxonomy_read:            {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A, R.authority: _},
+    Action.listing_read:             {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A, R.authority: _},
+    Action.listing_read_unpublished: {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: A, R.authority: _},
+    Action.listing_create:           {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _, R.authority: _},
+    Action.listing_update:           {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _, R.authority: _},
+    Action.listing_override:         {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.listing_bulk_upsert:      {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: O, R.evaluator: _, R.authority: _},
+    Action.listing_export:           {R.admin: A, R.broker: A,  R.enterprise: _, R.platform: A, R.evaluator: A, R.authority: _},
+    Action.contacts_read:            {R.admin: A, R.broker: O,  R.enterprise: O, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.organization_read:        {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A, R.authority: A},
+    Action.organization_create:      {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: O, R.evaluator: _, R.authority: _},
+    Action.organization_update:      {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _, R.authority: _},
+    Action.changes_read:             {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: A, R.evaluator: _, R.authority: _},
+    Action.match:                    {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A, R.authority: _},
+    Action.engagement_run:           {R.admin: A, R.broker: A,  R.enterprise: _, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.evaluation_read:          {R.admin: A, R.broker: A,  R.enterprise: _, R.platform: _, R.evaluator: A, R.authority: _},
+    Action.keys_manage:              {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.audit_read:               {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.trading_read:             {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A, R.authority: _},
+    Action.trading_list:             {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.trading_object:           {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A, R.authority: _},
+    Action.trading_resolve:          {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.trading_bid:              {R.admin: _, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.tender_publish:           {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.contract_register:        {R.admin: A, R.broker: O,  R.enterprise: _, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.contract_read:            {R.admin: A, R.broker: O,  R.enterprise: O, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.patent_read:              {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A, R.authority: A},
+    Action.patent_write:             {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.infringement_record:      {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _, R.authority: O},
+    Action.infringement_read:        {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: _, R.evaluator: _, R.authority: A},
+    Action.infringement_answer:      {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.infringement_export:      {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: A, R.evaluator: _, R.authority: _},
+    Action.finance_product_read:     {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A, R.authority: _},
+    Action.finance_product_publish:  {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.finance_need_post:        {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.finance_need_read:        {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.finance_introduce:        {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.finance_answer:           {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.finance_stats:            {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.evaluation_record:        {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: A, R.authority: _},
+    Action.evaluation_request:       {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _, R.authority: _},
+    Action.evaluation_decide:        {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: A, R.authority: _},
+    Action.catalog_read:             {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A, R.authority: _},
+    Action.catalog_manage:           {R.admin: A, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.catalog_nominate:         {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: O, R.evaluator: _, R.authority: _},
+    Action.catalog_review:           {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: A, R.authority: _},
+    Action.catalog_report:           {R.admin: A, R.broker: A,  R.enterprise: O, R.platform: O, R.evaluator: _, R.authority: _},
+    Action.challenge_read:           {R.admin: A, R.broker: A,  R.enterprise: A, R.platform: A, R.evaluator: A, R.authority: _},
+    Action.challenge_campaign:       {R.admin: A, R.broker: A,  R.enterprise: _, R.platform: _, R.evaluator: _, R.authority: _},
+    Action.challenge_publish:        {R.admin: A, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _, R.authority: _},
+    Action.challenge_enter:          {R.admin: _, R.broker: _,  R.enterprise: O, R.platform: O, R.evaluator: _, R.authority: _},
+    Action.challenge_score:          {R.admin: _, R.broker: _,  R.enterprise: _, R.platform: _, R.evaluator: O, R.authority: _},
 }
 # fmt: on
 # contacts_read for brokers: "own" means an engagement of theirs has an accepted introduction for the record.
@@ -143,6 +143,9 @@ MATRIX: dict[Action, dict[Role, Scope | None]] = {
 # catalog_nominate/catalog_report own: the technology's owner; catalog_review: not on a technology of a conflicted
 # organization (same rule as evaluations). challenge_publish own: the demand's owner; challenge_enter own: for your
 # organization, linking its own published technologies; challenge_score own: evaluators the challenge appointed.
+# authority (市场监管局/知识产权局/法院 keys): infringement_record own = records it recorded itself (a decision is
+# always recorded as the key's organization; appeal decisions and corrections only on its own records); it reads
+# organizations, patents and every infringement record, and nothing else.
 
 
 def scope_of(principal: Principal, action: Action) -> Scope | None:

@@ -9,3 +9,4 @@ class Role(StrEnum):
     enterprise = "enterprise"  # 企业 (需求方/供给方)
     platform = "platform"  # 第三方交易平台 (bulk sync)
     evaluator = "evaluator"  # 技术评价机构
+    authority = "authority"  # 行政执法/司法机关 (市场监管局、知识产权局、法院): records infringement decisions

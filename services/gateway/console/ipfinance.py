@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from services.gateway.console.api import ApiError, GatewayApi
+from services.gateway.console.finance_views import stats as finance_stats
 from services.gateway.console.workspace import org_names
 
 PATENT_PAGE = 200  # API maximum for /v1/patents
@@ -24,8 +25,8 @@ async def organization_view(api: GatewayApi, org_id: str) -> dict[str, Any]:
 
 async def finance_view(api: GatewayApi, need_id: str) -> dict[str, Any]:
     """Active products; with a need id, the need and its eligible (ranked) and excluded products."""
-    products = await api.get("/v1/finance-products", status="active", limit=100)
-    view: dict[str, Any] = {"products": products["items"], "need": None, "matches": None, "need_error": None}
+    products, stats = await asyncio.gather(api.get("/v1/finance-products", status="active", limit=100), finance_stats(api))
+    view: dict[str, Any] = {"products": products["items"], "need": None, "matches": None, "need_error": None, "stats": stats}
     if need_id:
         try:
             need, matches = await asyncio.gather(api.get(f"/v1/financing-needs/{need_id}"),

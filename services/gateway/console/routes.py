@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.gateway.auth.roles import Role
-from services.gateway.console import ipfinance, trading, workspace
+from services.gateway.console import finance_pages, ipfinance, trading, workspace
 from services.gateway.console.api import ApiError, GatewayApi, open_api
 from services.gateway.console.routing import ConsoleRoute, safe_next
 from services.gateway.console.session import (
@@ -45,10 +45,11 @@ def _see_other(url: str) -> RedirectResponse:
 
 
 def _landing(role: Role, target: str) -> str:
-    """Enterprise keys only have the trading pages: send them there unless they asked for one."""
-    if role in CONSOLE_ROLES or target.startswith(TRADING_PREFIXES):
+    """Enterprise keys only have the trading, finance and infringement pages; authority keys only the
+    infringement pages: send them there unless they asked for one."""
+    if role in CONSOLE_ROLES:
         return target
-    return "/console/trading"
+    return finance_pages.landing(role, target) or (target if target.startswith(TRADING_PREFIXES) else "/console/trading")
 
 
 # --------------------------------------------------------------------------- sign-in
@@ -293,3 +294,6 @@ async def challenge(request: Request, user: UserDep, api: ApiDep, challenge_id: 
     entries = await api.get(f"/v1/challenges/{challenge_id}/entries")  # the API leaves out what this user may not see
     awards = await api.get(f"/v1/challenges/{challenge_id}/awards")
     return render(request, "challenge.html", user, challenge=found, entries=entries, awards=awards)
+
+
+router.include_router(finance_pages.router)  # financing needs, finance introductions, infringement records (issue #12)

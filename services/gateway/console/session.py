@@ -21,8 +21,10 @@ CONSOLE_ROLES = (Role.broker, Role.admin)
 # Enterprises bid in auctions (trading.bid is theirs alone), so their keys may sign in, but only the trading
 # pages accept them: every other page depends on `UserDep`, which still requires a broker or admin.
 TRADING_ROLES = (*CONSOLE_ROLES, Role.enterprise)
+# Authority keys (知识产权局、市场监管局) sign in for the infringement pages only (console/finance_pages.py).
+SIGN_IN_ROLES = (*TRADING_ROLES, Role.authority)
 ROLE_NAMES = {Role.admin: "平台管理员", Role.broker: "技术经纪人", Role.enterprise: "企业", Role.platform: "第三方交易平台",
-              Role.evaluator: "技术评价机构"}
+              Role.evaluator: "技术评价机构", Role.authority: "执法/司法机关"}
 
 
 class NotSignedIn(Exception):
@@ -55,6 +57,10 @@ class ConsoleUser:
         return ROLE_NAMES[self.role]
 
     @property
+    def home(self) -> str:
+        return home_of(self)
+
+    @property
     def is_broker_desk(self) -> bool:
         """May use the broker pages (demands, engagements, deals, …), not only the trading hall."""
         return self.role in CONSOLE_ROLES
@@ -68,8 +74,8 @@ def check_key(session: Session, key: str) -> tuple[str, Role, str, str]:
     except ProblemError as exc:
         raise SignInRefused(f"密钥无法使用：{exc.detail}") from None
     role = Role(row.role)
-    if role not in TRADING_ROLES:
-        raise SignInRefused(f"此控制台仅供技术经纪人、平台管理员和参与竞价的企业使用；您的密钥角色是“{ROLE_NAMES[role]}”"
+    if role not in SIGN_IN_ROLES:
+        raise SignInRefused(f"此控制台仅供技术经纪人、平台管理员、企业和执法/司法机关使用；您的密钥角色是“{ROLE_NAMES[role]}”"
                             f"({role.value})。平台和评价机构请使用 API（/docs）。")
     return row.id, role, row.org_id, row.name
 
@@ -131,6 +137,8 @@ TraderDep = Annotated[ConsoleUser, Depends(trading_user)]
 
 
 def home_of(user: ConsoleUser) -> str:
+    if user.role == Role.authority:
+        return "/console/infringements"
     return "/console/demands" if user.is_broker_desk else "/console/trading"
 
 

@@ -111,9 +111,52 @@ def fits(product: dict[str, Any], need: dict[str, Any]) -> list[str]:
     return [name for name, constraint in named if constraint]
 
 
+# --------------------------------------------------------------------------- strength of an eligible match
+# A RULE, not a fitted model: there are no graded finance labels to fit or calibrate on (technology matches are
+# calibrated on brokers' grades; docs/ip_and_finance.md says the difference). Eligibility is decided before this:
+# only products whose every hard rule the need meets get a score at all.
+RULE_VERSION = "finance-strength-rule-1"
+TEXT_FULL = 0.30  # bigram cosine at which the text component saturates (related Chinese product/need texts: 0.1-0.4)
+TEXT_WEIGHT, SOFT_WEIGHT = 0.5, 0.5
+STRONG, POSSIBLE = 0.65, 0.35  # band lower bounds on the score
+STRONG_MIN_TEXT = 0.10  # "strong" needs the texts to share something, whatever the soft criteria say
+SOFT_CRITERIA = ("domain_targeted", "stage_targeted", "amount_in_range", "type_suits_need")
+EARLY = {"research", "lab", "pilot", "demonstration"}
+LATE = {"demonstration", "industrialization"}
+
+
+def soft_criteria(product: dict[str, Any], need: dict[str, Any], patents: dict[str, dict[str, Any]]) -> dict[str, bool]:
+    """Signs of a targeted fit beyond eligibility (a product open to everything passes its rules without them):
+    it names the need's domain, names its stage, states an amount range the need lies in, and its type suits the
+    need (a pledge loan with usable collateral, first-set insurance or green credit for a late stage or TRL >= 7,
+    a fund for an early stage)."""
+    rules = product["rules"]
+    usable = sum(1 for pid in need.get("collateral_patent_ids", []) if pid in patents and patent_usable(patents[pid]) is None)
+    stage, trl = need.get("stage"), need.get("trl") or 0
+    kind = product.get("product_type")
+    suits = {"ip_pledge_loan": usable > 0,
+             "first_set_insurance": stage in LATE or trl >= 7,
+             "green_credit": stage in LATE or trl >= 7,
+             "equity_fund": stage in EARLY or (0 < trl <= 6),
+             "guidance_fund": stage in EARLY or (0 < trl <= 6)}.get(kind, False)
+    return {"domain_targeted": bool(rules["domains"]) and need.get("domain") in rules["domains"],
+            "stage_targeted": bool(rules["stages"]) and stage in rules["stages"],
+            "amount_in_range": bool(rules.get("amount_min_cny") or rules.get("amount_max_cny")),  # eligible: inside it
+            "type_suits_need": suits}
+
+
+def strength(text_similarity: float, soft: dict[str, bool]) -> tuple[float, str]:
+    """score = 0.5 * min(1, text / 0.30) + 0.5 * (soft criteria met / 4), in [0, 1]; strong >= 0.65 (and text >= 0.10),
+    possible >= 0.35, else weak."""
+    score = TEXT_WEIGHT * min(1.0, text_similarity / TEXT_FULL) + SOFT_WEIGHT * sum(soft.values()) / len(SOFT_CRITERIA)
+    score = round(min(1.0, max(0.0, score)), 4)
+    band = "strong" if score >= STRONG and text_similarity >= STRONG_MIN_TEXT else "possible" if score >= POSSIBLE else "weak"
+    return score, band
+
+
 def rank(pairs: list[tuple[dict[str, Any], dict[str, Any]]], patents: dict[str, dict[str, Any]], *,
          candidate: str) -> dict[str, Any]:
-    """(product, need) pairs → eligible candidates ranked by text similarity, and the excluded with their reasons.
+    """(product, need) pairs → eligible candidates ranked by strength score, and the excluded with their reasons.
     `candidate` names which side of each pair is the proposal ("product" or "need")."""
     eligible, excluded = [], []
     for product, need in pairs:
@@ -123,8 +166,12 @@ def rank(pairs: list[tuple[dict[str, Any], dict[str, Any]]], patents: dict[str, 
         if why:
             excluded.append({**label, "reasons": why})
             continue
-        score, terms = similarity(product, need)
-        eligible.append({**label, "score": score, "explanation": {"text_similarity": score, "shared_terms": terms,
-                                                                  "rules_met": fits(product, need)}, candidate: item})
-    eligible.sort(key=lambda e: (-e["score"], e["id"]))
+        text, terms = similarity(product, need)
+        soft = soft_criteria(product, need, patents)
+        score, band = strength(text, soft)
+        eligible.append({**label, "score": score, "strength": band,
+                         "explanation": {"text_similarity": text, "shared_terms": terms, "rules_met": fits(product, need),
+                                         "soft_criteria": soft, "rule": RULE_VERSION},
+                         candidate: item})
+    eligible.sort(key=lambda e: (-e["score"], -e["explanation"]["text_similarity"], e["id"]))
     return {"items": eligible, "excluded": excluded}

@@ -25,6 +25,28 @@ def visible(session: Session, org_id: str | None) -> list[FinanceIntroduction]:
     return list(session.execute(stmt.order_by(FinanceIntroduction.id)).scalars())
 
 
+def needs_introduced_to(session: Session, financier_org_id: str) -> set[str]:
+    stmt = select(FinanceIntroduction.need_id).where(FinanceIntroduction.financier_org_id == financier_org_id)
+    return set(session.execute(stmt).scalars())
+
+
+def page_visible(session: Session, org_id: str | None, *, need_id: str | None, product_id: str | None, status: str | None,
+                 after_id: str | None, limit: int) -> list[FinanceIntroduction]:
+    """One page (limit + 1 rows, to tell whether more follow) of the introductions the organization takes part in
+    (all of them for org_id None), in id order."""
+    stmt = select(FinanceIntroduction)
+    if org_id is not None:
+        stmt = stmt.where(or_(FinanceIntroduction.need_org_id == org_id, FinanceIntroduction.financier_org_id == org_id,
+                              FinanceIntroduction.requested_by_org_id == org_id))
+    for column, value in ((FinanceIntroduction.need_id, need_id), (FinanceIntroduction.product_id, product_id),
+                          (FinanceIntroduction.status, status)):
+        if value:
+            stmt = stmt.where(column == value)
+    if after_id:
+        stmt = stmt.where(FinanceIntroduction.id > after_id)
+    return list(session.execute(stmt.order_by(FinanceIntroduction.id).limit(limit + 1)).scalars())
+
+
 def deal_parties(session: Session, deal: Deal) -> set[str]:
     """The organizations on either side of a deal (not its brokers): recorded on trading deals, else the
     introduction's target and the engagement subject's owner."""

@@ -12,7 +12,11 @@ from services.gateway.finance.schemas import (
     FinanceDecline,
     FinanceGrant,
     FinanceIntroductionCreate,
+    FinanceIntroductionPage,
     FinanceIntroductionPublic,
+    FinancingNeedPage,
+    NeedsForProduct,
+    ProductsForNeed,
 )
 from services.gateway.trading_common.clock import NowDep
 from shared.errors import PROBLEM_RESPONSES
@@ -50,7 +54,7 @@ async def withdraw_product(product_id: str, request: Request, principal: Princip
     return await service.withdraw_product(session, request, principal, product_id)
 
 
-@router.get("/finance-products/{product_id}/needs", summary="Open financing needs eligible for a product, ranked, with the excluded and why")
+@router.get("/finance-products/{product_id}/needs", response_model=NeedsForProduct, summary="Open financing needs eligible for a product, ranked, with the excluded and why")
 async def needs_for_product(product_id: str, request: Request, principal: PrincipalDep) -> Any:
     return await service.needs_for_product(request, principal, product_id)
 
@@ -60,9 +64,18 @@ async def post_need(body: FinancingNeedCreate, request: Request, principal: Prin
     return await service.create_need(session, request, principal, body)
 
 
+@router.get("/financing-needs", response_model=FinancingNeedPage,
+            summary="Financing needs you may read: your organization's; a financier also others' open needs and those introduced to it; brokers and admins all")
+async def list_financing_needs(request: Request, principal: PrincipalDep, session: SessionDep,
+                               status: Annotated[str | None, Query(pattern="^(open|funded|withdrawn)$")] = None,
+                               org_id: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                               cursor: str | None = None) -> Any:
+    return await service.list_needs(session, request, principal, {"status": status, "org_id": org_id, "limit": limit, "cursor": cursor})
+
+
 @router.get("/financing-needs/{need_id}", response_model=FinancingNeedPublic, summary="One financing need")
-async def get_need(need_id: str, request: Request, principal: PrincipalDep) -> Any:
-    return await service.get_need(request, principal, need_id)
+async def get_need(need_id: str, request: Request, principal: PrincipalDep, session: SessionDep) -> Any:
+    return await service.get_need(request, principal, need_id, session)
 
 
 @router.post("/financing-needs/{need_id}/withdraw", response_model=FinancingNeedPublic,
@@ -71,7 +84,7 @@ async def withdraw_need(need_id: str, request: Request, principal: PrincipalDep,
     return await service.withdraw_need(session, request, principal, need_id)
 
 
-@router.get("/financing-needs/{need_id}/products", summary="Finance products a need is eligible for, ranked, and each excluded product with its reasons")
+@router.get("/financing-needs/{need_id}/products", response_model=ProductsForNeed, summary="Finance products a need is eligible for, ranked, and each excluded product with its reasons")
 async def products_for_need(need_id: str, request: Request, principal: PrincipalDep) -> Any:
     return await service.products_for_need(request, principal, need_id)
 
@@ -81,6 +94,15 @@ async def products_for_need(need_id: str, request: Request, principal: Principal
 async def request_finance_introduction(need_id: str, body: FinanceIntroductionCreate, request: Request, principal: PrincipalDep,
                     session: SessionDep, now: NowDep) -> Any:
     return service.view(await service.introduce(session, request, principal, need_id, body, now))
+
+
+@router.get("/finance-introductions", response_model=FinanceIntroductionPage,
+            summary="Finance introductions you take part in (need's organization, financier, whoever asked; admins all)")
+def list_finance_introductions(principal: PrincipalDep, session: SessionDep, need_id: str | None = None, product_id: str | None = None,
+                               status: Annotated[str | None, Query(pattern="^(requested|accepted|declined|granted)$")] = None,
+                               limit: Annotated[int, Query(ge=1, le=500)] = 50, cursor: str | None = None) -> Any:
+    return service.list_introductions(session, principal, {"need_id": need_id, "product_id": product_id, "status": status,
+                                                           "limit": limit, "cursor": cursor})
 
 
 @router.get("/finance-introductions/{intro_id}", response_model=FinanceIntroductionPublic, summary="One finance introduction (its parties)")

@@ -37,6 +37,7 @@ from services.gateway.webhooks import service as webhooks
 from services.gateway.webhooks.schemas import EventType
 from shared.errors import ProblemError, conflict, invalid, not_found
 from shared.finance_schemas import FinanceProductCreate, FinancingNeedCreate
+from shared.pagination import decode_cursor, encode_cursor
 
 IDS = {"finance_product": re.compile(r"^fpr_[0-9a-z]{20}$"), "financing_need": re.compile(r"^fnd_[0-9a-z]{20}$")}
 PATHS = {"finance_product": "/v1/finance-products", "financing_need": "/v1/financing-needs"}
@@ -76,25 +77,81 @@ async def is_financier(request: Request, principal: Principal) -> bool:
     return org.get("type") == "financial_institution"
 
 
-def _may_read_need(principal: Principal, need: dict[str, Any], financier: bool) -> bool:
+def _may_read_need(principal: Principal, need: dict[str, Any], financier: bool, introduced_to_me: set[str] | None = None) -> bool:
+    """Its organization, brokers and admins read a need whatever its status; a financier reads another
+    organization's need while it is open (a standing request for money), and after that only if it was introduced
+    to the financier (it keeps the history of what it answered). Everyone else: the missing-record 404."""
     scope = scope_of(principal, Action.finance_need_read)
-    return scope == Scope.all or (scope == Scope.own and (need["org_id"] == principal.org_id or financier))
+    if scope == Scope.all:
+        return True
+    if scope != Scope.own:
+        return False
+    if need["org_id"] == principal.org_id:
+        return True
+    return financier and (need["status"] == "open" or need["id"] in (introduced_to_me or set()))
 
 
-async def get_need(request: Request, principal: Principal, need_id: str) -> dict[str, Any]:
+async def get_need(request: Request, principal: Principal, need_id: str, session: Session | None = None) -> dict[str, Any]:
     need = await _fetch(request, principal, "financing_need", need_id)
-    if not _may_read_need(principal, need, await is_financier(request, principal)):
+    financier = await is_financier(request, principal)
+    introduced = repository.needs_introduced_to(session, principal.org_id) if session is not None and financier else set()
+    if not _may_read_need(principal, need, financier, introduced):
         raise not_found("financing_need", need_id)
     return need
 
 
+async def list_needs(session: Session, request: Request, principal: Principal, params: dict[str, Any]) -> dict[str, Any]:
+    """The financing needs the caller may read (the same rule as one need), newest id order of the registry,
+    cursor-paginated. Admins and brokers page the registry directly; enterprises page it with the rule applied,
+    so a page may hold fewer than `limit` items only at the end."""
+    scope = require(principal, Action.finance_need_read)
+    limit, status, org_id = params["limit"], params.get("status"), params.get("org_id")
+    if scope == Scope.all:
+        return (await registry(request, principal, "GET", PATHS["financing_need"], params=params)).json()
+    financier = await is_financier(request, principal)
+    if not financier:  # an ordinary enterprise reads only its own organization's needs
+        if org_id not in (None, principal.org_id):
+            return {"items": [], "next_cursor": None}
+        org_id = principal.org_id
+    introduced = repository.needs_introduced_to(session, principal.org_id) if financier else set()
+    items: list[dict[str, Any]] = []
+    after = (decode_cursor(params.get("cursor")) or {}).get("i")
+    more = False
+    for _ in range(MAX_PAGES):
+        cursor = encode_cursor({"i": after}) if after else None
+        page = (await registry(request, principal, "GET", PATHS["financing_need"],
+                               params={"status": status, "org_id": org_id, "limit": PAGE, "cursor": cursor})).json()
+        for need in page["items"]:
+            after = need["id"]
+            if _may_read_need(principal, need, financier, introduced):
+                if len(items) == limit:
+                    more = True
+                    break
+                items.append(need)
+        if more or not page["next_cursor"]:
+            break
+    return {"items": items, "next_cursor": encode_cursor({"i": items[-1]["id"]}) if more and items else None}
+
+
+def _sees_withdrawn(principal: Principal, org_id: str | None) -> bool:
+    """A withdrawn product is no longer a public offer: its financier, admins and brokers still read it."""
+    return principal.role in (Role.admin, Role.broker) or (org_id is not None and org_id == principal.org_id)
+
+
 async def get_product(request: Request, principal: Principal, product_id: str) -> dict[str, Any]:
     require(principal, Action.finance_product_read)
-    return await _fetch(request, principal, "finance_product", product_id)
+    product = await _fetch(request, principal, "finance_product", product_id)
+    if product["status"] != "active" and not _sees_withdrawn(principal, product["org_id"]):
+        raise not_found("finance_product", product_id)
+    return product
 
 
 async def list_products(request: Request, principal: Principal, params: dict[str, Any]) -> dict[str, Any]:
     require(principal, Action.finance_product_read)
+    if not _sees_withdrawn(principal, params.get("org_id")):
+        if params.get("status") == "withdrawn":  # others' withdrawn products: as if none
+            return {"items": [], "next_cursor": None}
+        params = {**params, "status": "active"}
     return (await registry(request, principal, "GET", PATHS["finance_product"], params=params)).json()
 
 
@@ -212,6 +269,18 @@ def visible_introduction(session: Session, principal: Principal, intro_id: str) 
     if row is None or not (principal.is_admin() or principal.org_id in parties):
         raise not_found("finance_introduction", intro_id)
     return row
+
+
+def list_introductions(session: Session, principal: Principal, params: dict[str, Any]) -> dict[str, Any]:
+    """The introductions the caller takes part in (as the need's organization, the financier or whoever asked);
+    admins see all. The same rule as reading one."""
+    require(principal, Action.finance_need_read)
+    rows = repository.page_visible(session, None if principal.is_admin() else principal.org_id, need_id=params.get("need_id"),
+                                   product_id=params.get("product_id"), status=params.get("status"),
+                                   after_id=(decode_cursor(params.get("cursor")) or {}).get("i"), limit=params["limit"])
+    page = rows[:params["limit"]]
+    more = len(rows) > params["limit"]
+    return {"items": [view(r) for r in page], "next_cursor": encode_cursor({"i": page[-1].id}) if more else None}
 
 
 def _financier_action(session: Session, principal: Principal, intro_id: str, expected: str) -> FinanceIntroduction:

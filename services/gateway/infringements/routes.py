@@ -16,7 +16,7 @@ router = APIRouter(prefix="/v1", tags=["infringements"],
 
 
 @router.post("/infringements", status_code=201, response_model=InfringementPublic,
-             summary="Record an infringement decision (admin): reference, authority, parties, patent, date, evidence")
+             summary="Record an infringement decision (admin or an authority key): reference, authority, parties, patent, date, evidence")
 async def record_infringement(body: InfringementCreate, request: Request, principal: PrincipalDep, session: SessionDep) -> Any:
     return await service.create(session, request, principal, body)
 

@@ -1,5 +1,5 @@
-"""Infringement records: recorded by admins, answered and appealed by the accused organization, decided and
-corrected by admins; read by admins, brokers, the accused and claimant organizations and the accused's
+"""Infringement records: recorded by admins and authority keys, answered and appealed by the accused organization,
+decided and corrected by admins and by the authority that recorded them; read by admins, brokers, the accused and claimant organizations and the accused's
 counterparties (organizations facing it in a deal or an introduction). Anyone else gets the same 404 as for a
 record that does not exist, and an empty list on the organization's profile.
 """
@@ -44,6 +44,12 @@ def may_read(session: Session, principal: Principal, record: dict[str, Any]) -> 
         repository.are_counterparties(session, org, record["accused_org_id"])
 
 
+def recorded_by(record: dict[str, Any]) -> str | None:
+    """The organization whose key recorded the decision (the first history entry's actor)."""
+    first = next((e for e in record.get("history") or [] if e.get("kind") == "recorded"), None)
+    return first.get("actor_org_id") if first else None
+
+
 async def get(session: Session, request: Request, principal: Principal, record_id: str) -> dict[str, Any]:
     try:
         record = (await registry(request, principal, "GET", _path(record_id))).json()
@@ -82,7 +88,10 @@ async def add_entry(session: Session, request: Request, principal: Principal, re
             raise forbidden("Only the accused organization answers or appeals its record (or an admin on its behalf).",
                             action=Action.infringement_answer)
     else:
-        require(principal, Action.infringement_record)
+        scope = require(principal, Action.infringement_record)
+        if scope == Scope.own and recorded_by(record) != principal.org_id:
+            raise forbidden("An authority decides appeals and corrects only the records its organization recorded.",
+                            action=Action.infringement_record)
     updated = (await registry(request, principal, "POST", f"{_path(record_id)}/entries",
                               json=body.model_dump(mode="json", exclude_unset=True))).json()
     audit.record(session, principal, f"infringement.{body.kind.value}", "infringement", record_id,
