@@ -34,7 +34,10 @@ def _run(paths: list[Path], backend: str | None, model: str | None, plot: Path |
     from services.matching.evaluation.report import reliability_plot
 
     encoder = _encoder(backend, model)
-    typer.echo(f"encoder: {encoder.name} ({getattr(encoder, 'backend', '?')}, {encoder.dim} dims)")
+    from services.matching.settings import MatchingSettings
+
+    typer.echo(f"encoder: {encoder.name} ({getattr(encoder, 'backend', '?')}, {encoder.dim} dims); "
+               f"vector backend: {MatchingSettings().vector_backend}")
     report = evaluate_sets([load_labelled_set(p) for p in paths], encoder)
     typer.echo(format_report(report))
     if plot is not None:
