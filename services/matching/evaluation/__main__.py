@@ -53,7 +53,7 @@ def report(
     plot: Path | None = typer.Option(Path("var/eval/reliability.png"), help="Reliability plot PNG ('' for none)"),
 ) -> None:
     """Figures per set; exit 1 if the reranked order does not beat both single retrievers on MRR."""
-    result = _run(paths, backend, model, plot if plot and str(plot) else None)
+    result = _run(paths, backend, model, plot if plot and str(plot) not in ("", ".") else None)  # --plot "" is Path(".")
     failed = [name for name, f in result.reranked.items()
               if not all(f.ranking["mrr"] > result.baselines[name][m]["mrr"] for m in ("dense", "lexical"))]
     if failed:
