@@ -22,8 +22,9 @@ Labels: the lexical index and the filter columns of this process are aligned to 
 labels live only here (replicas sharing a collection number records differently), Milvus knows records by id.
 Hits are limited to the ids this process has applied, so a replica never shows a record its store lacks.
 
-milvus-lite builds no ANN index (it searches exactly, whatever index type is asked for); a cluster gets HNSW
-with the same M / efConstruction / ef as the FAISS defaults. The service's snapshot holds only the id/label
+On milvus-lite the collection gets a FLAT index (exact: the tests' reference; milvus-lite 3.x is a Python
+re-implementation of Milvus serving gRPC inside this process, HNSW there would be faiss again); a cluster gets
+HNSW with the same M / efConstruction / ef as the FAISS defaults. The service's snapshot holds only the id/label
 map: vectors stay in Milvus, and a snapshot whose ids Milvus lacks (a wiped collection) is refused on load,
 so the service rebuilds from the feed.
 """
