@@ -36,8 +36,8 @@ def _run(paths: list[Path], backend: str | None, model: str | None, plot: Path |
     encoder = _encoder(backend, model)
     from services.matching.settings import MatchingSettings
 
-    typer.echo(f"encoder: {encoder.name} ({getattr(encoder, 'backend', '?')}, {encoder.dim} dims); "
-               f"vector backend: {MatchingSettings().vector_backend}")
+    typer.echo(f"encoder: {encoder.name} ({getattr(encoder, 'backend', '?')}, {encoder.dim} dims)")
+    typer.echo(f"vector backend: {MatchingSettings().vector_backend} (MATCHING_VECTOR_BACKEND)")
     report = evaluate_sets([load_labelled_set(p) for p in paths], encoder)
     typer.echo(format_report(report))
     if plot is not None:
