@@ -272,8 +272,10 @@ class MilvusIndex:
         queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.dim)
         if not self._label_of or k <= 0:
             return [[] for _ in range(len(queries))]
-        expr = filter_expression(filters, list(exclude))
-        if allowed_ids is None and allowed is not None and not (filters or expr != "alive == true"):
+        exclude = list(exclude)
+        expr = filter_expression(filters, exclude)
+        # The caller's mask is the same filters over local labels: use it only when nothing else says what to keep.
+        if allowed_ids is None and allowed is not None and filters is None and not exclude:
             n = min(len(allowed), self._next_label)
             allowed_ids = [self._ids[i] for i in np.flatnonzero(allowed[:n] & self._alive[:n])]
         if allowed_ids is not None:
