@@ -3,6 +3,8 @@ a plain FAISS flat loop (what a sentence-transformers + FAISS script does) and t
 
     .venv/bin/python bench/matching_corpus.py --n 100000        # once: real embeddings (resumable, ~5 min)
     .venv/bin/python bench/matching_index.py --sizes 10000,100000,1000000 --systems ours,hybrid,flat,txtai
+    .venv/bin/python bench/matching_index.py --sizes 100000,1000000 --systems ours,milvus --encode-latency ''
+
 
 Corpus: generated green-tech records (bench/common.py) embedded with the "openvino" backend of m3e-small
 (--backend picks another); the encoded prefix of bench/out/parts_100000_<backend> is used as is. Larger sizes are grown from those real
@@ -15,6 +17,9 @@ Systems
 - ours: services.matching.index.dense.DenseIndex (flat below 20k vectors, HNSW M=32 efSearch=256 above),
   filtered search by a mask from the service's filter columns (services/matching/index/filters.py). At sizes with real texts up to --hybrid-max, also the full
   HybridSearcher (dense + char-BM25 + RRF + structured fit + explanations), filters as the service applies them.
+- milvus: services.matching.index.milvus.MilvusIndex (the service's Milvus backend, MATCHING_VECTOR_BACKEND=milvus)
+  on milvus-lite (a local file; lite searches exactly whatever index is asked for), filters as its scalar filter
+  expression; memory = RSS growth of this process plus the milvus-lite server process pymilvus starts.
 - flat: faiss.IndexFlatIP over all vectors, filter by IDSelectorBatch (exact; the recall reference).
 - txtai: txtai.Embeddings(method="external", content=True, backend="faiss", its defaults otherwise), filters
   in its SQL (`similar(:q) and domain = ...`).
@@ -95,6 +100,48 @@ class Ours:
     @property
     def kind(self) -> str:
         return self.index.kind
+
+
+class Milvus:
+    """The service's Milvus backend on milvus-lite: upserts in feed-sized batches with the filter fields, filtered
+    search by the Milvus scalar expression built from SearchFilters (as the service does)."""
+
+    name = "Milvus backend (milvus-lite)"
+
+    def __init__(self, dim: int, size: int) -> None:
+        from services.matching.index.milvus import MilvusIndex
+
+        folder = OUT / "milvus"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"bench-{size}-{os.getpid()}.db"
+        self.index = MilvusIndex(dim, uri=str(self.path), collection="bench_technology", entity="technology")
+
+    def build(self, ids: list[str], vecs: np.ndarray, domains: list[str]) -> None:
+        for s in range(0, len(ids), 10_000):
+            self.index.upsert(ids[s : s + 10_000], vecs[s : s + 10_000],
+                              [{"id": i, "domain": d} for i, d in zip(ids[s : s + 10_000], domains[s : s + 10_000])])
+
+    def search(self, q: np.ndarray, domain: str | None) -> list[str]:
+        from shared.matching_schemas import SearchFilters
+
+        filters = None if domain is None else SearchFilters(domain=domain)
+        return [i for i, _ in self.index.search(q, K, filters=filters)[0]]
+
+    @property
+    def kind(self) -> str:
+        return self.index.kind
+
+    def close(self) -> None:
+        self.index.drop()
+
+
+def lite_rss_mb() -> float:
+    """RSS of the child processes (the milvus-lite server pymilvus starts), 0 if none."""
+    try:
+        import psutil
+    except ImportError:
+        return 0.0
+    return sum(c.memory_info().rss for c in psutil.Process().children(recursive=True)) / 2**20
 
 
 class Flat:
@@ -215,6 +262,7 @@ def main() -> None:
     ap.add_argument("--planned", type=int, default=100_000, help="size of the corpus run (bench/matching_corpus.py --n)")
     ap.add_argument("--systems", default="ours,hybrid,flat,txtai")
     ap.add_argument("--hybrid-max", type=int, default=100_000, help="largest size for the full HybridSearcher")
+    ap.add_argument("--milvus-max", type=int, default=1_000_000, help="largest size for the Milvus (lite) backend")
     ap.add_argument("--search-threads", type=int, default=1,
                     help="FAISS OpenMP threads while querying (builds use all cores); see docs/bench_matching.md")
     ap.add_argument("--encode-latency", default="openvino,onnx,torch", help="backends to time single-query encoding for ('' to skip)")
@@ -250,6 +298,9 @@ def main() -> None:
         if "hybrid" in systems and origin == "real" and size <= args.hybrid_max:
             runs.append(("hybrid", Hybrid(recs, vs, vs.shape[1]), lambda s: s.build(recs),
                          lambda s, i: (texts[i], qvecs[i], None), lambda s, i: (texts[i], qvecs[i], qdomains[i])))
+        if "milvus" in systems and size <= args.milvus_max:
+            runs.append(("milvus", Milvus(vs.shape[1], size), lambda s: s.build(ids, vs, list(domain_of)),
+                         lambda s, i: (qvecs[i], None), lambda s, i: (qvecs[i], qdomains[i])))
         if "flat" in systems:
             runs.append(("flat", Flat(), lambda s: s.build(ids, vs),
                          lambda s, i: (qvecs[i], None), lambda s, i: (qvecs[i], allowed_labels[qdomains[i]])))
@@ -259,11 +310,11 @@ def main() -> None:
         while runs:
             key, system, build, plain_args, filtered_args = runs.pop(0)
             gc.collect()
-            before = rss_mb()
+            before = rss_mb() + lite_rss_mb()
             start = time.perf_counter()
             build(system)
             build_s = time.perf_counter() - start
-            mem = rss_mb() - before
+            mem = rss_mb() + lite_rss_mb() - before
             n = range(len(texts))
             faiss.omp_set_num_threads(args.search_threads)
             # Fused hybrid ranking is not meant to equal the dense top-10: no ANN recall for it.
@@ -279,6 +330,8 @@ def main() -> None:
             rows.append(row)
             print(table([row], list(row)), flush=True)
             faiss.omp_set_num_threads(os.cpu_count() or 1)
+            if hasattr(system, "close"):
+                system.close()
             del system  # free it before the next system is built
     print("\nall results (latencies in ms, query encoding excluded)")
     print(table(rows, list(rows[0])))

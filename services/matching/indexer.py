@@ -22,7 +22,7 @@ from services.matching.chunking import ChunkedEncoder
 from services.matching.documents import Document, build_document
 from services.matching.encoder import Encoder
 
-from services.matching.index.dense import DenseIndex
+from services.matching.index.backend import VectorBackend, make_backend
 from services.matching.index.filters import FilterIndex
 from services.matching.index.lexical import LexicalIndex
 from services.matching.store import MATCHABLE_ENTITIES, RecordStore, StoredRecord
@@ -37,11 +37,13 @@ class EntityIndex:
     three share the dense index's labels, so a filter is computed once as a mask and applied to both."""
 
     def __init__(self, entity: Entity, dim: int, ann_threshold: int, search_threads: int = 1,
-                 ef_search: int = 256, ef_construction: int = 80) -> None:
+                 ef_search: int = 256, ef_construction: int = 80, *, vector_backend: str = "faiss",
+                 milvus: dict[str, Any] | None = None) -> None:
         self.entity = entity
         # Compaction (HNSW rebuild, flat -> HNSW switch) runs outside the read lock: see MatchIndex.compact().
-        self.dense = DenseIndex(dim, ann_threshold=ann_threshold, auto_compact=False, search_threads=search_threads,
-                                ef_search=ef_search, ef_construction=ef_construction)
+        self.dense: VectorBackend = make_backend(
+            vector_backend, dim, entity.value, ann_threshold=ann_threshold, search_threads=search_threads,
+            ef_search=ef_search, ef_construction=ef_construction, **(milvus or {}))
         self.lexical = LexicalIndex()
         self.filters = FilterIndex(entity)
         self.docs: dict[str, Document] = {}
@@ -53,16 +55,23 @@ class EntityIndex:
         """Index documents with their vectors and the record fields the filters read (same order)."""
         if not docs:
             return
-        labels = self.dense.upsert([d.id for d in docs], vectors)
+        labels = self.dense.upsert([d.id for d in docs], vectors, records)
         self.filters.set(labels, records)
         for doc, label in zip(docs, labels.tolist()):
             self.lexical.upsert_weighted(doc.id, doc.weighted_fields, key=label)
             self.docs[doc.id] = doc
 
-    def remove(self, ids: Iterable[str]) -> None:
+    def remove(self, ids: Iterable[str], versions: Iterable[int] | None = None) -> None:
+        """Remove records; `versions` (of the delete or unpublish) guard a shared Milvus against stale writes."""
+        ids = list(ids)
+        if versions is not None:  # a backend that keeps versions records the delete even for an unknown id
+            self.filters.clear(self.dense.labels(ids))
+            self.dense.remove(ids, list(versions))
+        else:
+            ids = [i for i in ids if i in self.docs]
+            self.filters.clear(self.dense.labels(ids))
+            self.dense.remove(ids)
         ids = [i for i in ids if i in self.docs]
-        self.filters.clear(self.dense.labels(ids))
-        self.dense.remove(ids)
         for i in ids:
             self.lexical.remove(i)
             del self.docs[i]
@@ -88,6 +97,11 @@ class EntityIndex:
             mask[self.dense.labels(exclude)] = False
         return mask
 
+    def dense_search(self, qvec: np.ndarray, k: int, allowed: np.ndarray | None, filters: SearchFilters | None,
+                     exclude: Iterable[str] = ()) -> list[tuple[str, float]]:
+        """Dense top-k of one query: FAISS applies the label mask, Milvus the filters as its own expression."""
+        return self.dense.search(qvec, k, allowed=allowed, filters=filters, exclude=exclude)[0]
+
 
 @dataclass
 class ApplyResult:
@@ -107,15 +121,37 @@ def _stored_from_event(event: ChangeEvent) -> StoredRecord:
 
 class MatchIndex:
     def __init__(self, encoder: Encoder, *, ann_threshold: int = 20_000, search_threads: int = 1,
-                 ef_search: int = 256, ef_construction: int = 80) -> None:
+                 ef_search: int = 256, ef_construction: int = 80, vector_backend: str = "faiss",
+                 milvus: dict[str, Any] | None = None) -> None:
+        """`vector_backend` "faiss" (embedded) or "milvus" with `milvus` = {"milvus_uri": ..., "milvus_collection":
+        ..., "milvus_token": ...} (see index/backend.py)."""
         # Records and queries are encoded whole (mean of chunk vectors), through this one encoder.
         self.encoder = encoder if isinstance(encoder, ChunkedEncoder) else ChunkedEncoder(encoder)
         self.ann_threshold = ann_threshold
         self.store = RecordStore()
-        self.entities = {e: EntityIndex(e, encoder.dim, ann_threshold, search_threads, ef_search, ef_construction)
-                         for e in MATCHABLE_ENTITIES}
+        self.vector_backend = vector_backend
+        self._options = (encoder.dim, ann_threshold, search_threads, ef_search, ef_construction, milvus)
+        self.entities = self._new_entities()
         self.cursor = 0  # last feed seq applied
         self.lock = threading.RLock()  # one writer (the feed follower) and many readers
+
+    def _new_entities(self) -> dict[Entity, EntityIndex]:
+        dim, ann_threshold, search_threads, ef_search, ef_construction, milvus = self._options
+        return {e: EntityIndex(e, dim, ann_threshold, search_threads, ef_search, ef_construction,
+                               vector_backend=self.vector_backend, milvus=milvus) for e in MATCHABLE_ENTITIES}
+
+    def empty_copy(self) -> "MatchIndex":
+        """A new, empty index with the same encoder and settings (a full rebuild fills it from the feed). On
+        Milvus it writes the same collections: replayed versions rewrite rows with the same content."""
+        dim, ann_threshold, search_threads, ef_search, ef_construction, milvus = self._options
+        return MatchIndex(self.encoder, ann_threshold=ann_threshold, search_threads=search_threads, ef_search=ef_search,
+                          ef_construction=ef_construction, vector_backend=self.vector_backend, milvus=milvus)
+
+    def reset(self) -> None:
+        """Back to empty at seq 0 (a snapshot that cannot be used; the feed then rebuilds everything). Rows a
+        Milvus collection holds stay and are rewritten by the replay (same versions)."""
+        with self.lock:
+            self.store, self.entities, self.cursor = RecordStore(), self._new_entities(), 0
 
     def __getitem__(self, entity: Entity | str) -> EntityIndex:
         return self.entities[Entity(entity)]
@@ -146,7 +182,7 @@ class MatchIndex:
             for (entity, record_id), rec in latest.items():
                 self.store.put(rec)
                 if not rec.published:
-                    self[entity].remove([record_id])
+                    self[entity].remove([record_id], [rec.version])
                 result.ids.append((entity, record_id))
             for entity, docs in docs_by_entity.items():
                 self[entity].upsert(docs, vectors[entity], fields_by_entity[entity])

@@ -151,7 +151,7 @@ class HybridSearcher:
         pool = max(self.fusion.pool, q.k)
         latin = latin_share(q.text)
         dense_pool = max(self.fusion.latin_pool, pool) if latin >= self.fusion.latin_threshold else pool
-        dense_ranked = ix.dense.search(qvec, dense_pool, allowed=allowed)[0]
+        dense_ranked = ix.dense_search(qvec, dense_pool, allowed, q.filters, q.exclude)
         lexical_ranked = ix.lexical.top(q.text, pool, allowed)
         ids = list(dict.fromkeys([i for i, _ in dense_ranked] + [i for i, _ in lexical_ranked]))
         if not ids:

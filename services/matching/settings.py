@@ -1,6 +1,8 @@
 """Matching service settings (env prefix MATCHING_)."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -29,6 +31,21 @@ class MatchingSettings(ServiceSettings):
                                 "slower (1M mixture corpus: 256 -> recall@10 0.88 at 0.6 ms p95, 1024 -> 0.93 at 2.2 ms)")
     hnsw_ef_construction: int = Field(80, ge=16, le=1024, description="HNSW build effort: 200 raised 1M recall "
                                       "0.88 -> 0.92 for 2.8x the build time (docs/bench_matching.md)")
+    vector_backend: Literal["faiss", "milvus"] = Field(
+        "faiss", description="Dense vector index: faiss (embedded, snapshot files; the default) or milvus "
+        "(vectors and filter fields in Milvus collections, see MATCHING_MILVUS_URI)")
+    milvus_uri: str | None = Field(None, description="Milvus for vector_backend=milvus: a local file path runs "
+                                   "milvus-lite embedded (e.g. var/milvus.db; default <data_dir>/matching-milvus.db), "
+                                   "http://host:19530 a Milvus server or cluster")
+    milvus_token: str | None = Field(None, description="Milvus credentials (user:password or API key), if any")
+    milvus_collection: str = Field("matching", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,200}$",
+                                   description="Collection name prefix; one collection per entity (<prefix>_technology, "
+                                   "<prefix>_demand). Replicas of one deployment share them")
     max_body_bytes: int = Field(1_000_000, ge=1024, description="Requests with a larger body are refused with 413")
     # Test-only: name of a crash point (see services/matching/faults.py); never set in deployments.
     test_crash_point: str | None = None
+
+    def milvus_options(self) -> dict[str, str | None]:
+        """Keyword arguments of MatchIndex(milvus=...) (a lite file under the data dir when no URI is set)."""
+        uri = self.milvus_uri or str(self.data_dir / "matching-milvus.db")
+        return {"milvus_uri": uri, "milvus_collection": self.milvus_collection, "milvus_token": self.milvus_token}

@@ -50,7 +50,7 @@ def save(index: MatchIndex, data_dir: Path, *, crash_at: str | None = None) -> P
     tmp.mkdir()
     # No read lock: readers never mutate, and the only writer (the feed follower) is the caller.
     cursor = index.cursor
-    meta = {"format": FORMAT_VERSION, "cursor": cursor, **encoder_identity(index)}
+    meta = {"format": FORMAT_VERSION, "cursor": cursor, "vector_backend": index.vector_backend, **encoder_identity(index)}
     index.store.save(tmp / "store.jsonl")
     for entity, entity_index in index.entities.items():
         entity_index.dense.save(tmp, entity.value)
@@ -104,11 +104,21 @@ def load(index: MatchIndex, data_dir: Path) -> bool:
         log.warning("snapshot %s was made with %s, not %s; rebuilding from the feed", path.name,
                     {k: meta.get(k) for k in identity}, identity)
         return False
+    if meta.get("vector_backend", "faiss") != index.vector_backend:
+        log.warning("snapshot %s holds %s vectors, the service runs on %s; rebuilding from the feed", path.name,
+                    meta.get("vector_backend", "faiss"), index.vector_backend)
+        return False
     store = RecordStore.load(path / "store.jsonl")
     with index.lock:
+        try:
+            for entity, entity_index in index.entities.items():
+                entity_index.dense.load(path, entity.value)
+        except ValueError as exc:  # e.g. the Milvus collection lost rows the snapshot relies on
+            log.warning("snapshot %s not usable (%s); rebuilding from the feed", path.name, exc)
+            index.reset()
+            return False
         index.store = store
         for entity, entity_index in index.entities.items():
-            entity_index.dense.load(path, entity.value)
             entity_index.restore(record.fields for record in store.published(entity))
         index.cursor = int(meta["cursor"])
     log.info("loaded snapshot %s at seq %s", path.name, index.cursor)

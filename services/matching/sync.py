@@ -147,7 +147,7 @@ class FeedFollower:
         self.rebuilding = True
         try:
             old = self.holder.index
-            fresh = MatchIndex(old.encoder, ann_threshold=old.ann_threshold)
+            fresh = old.empty_copy()
             self.head_seq = catch_up(fresh, self.client, page_size=self.page_size)
             self.holder.index = fresh
             self._save()

@@ -34,7 +34,10 @@ def _run(paths: list[Path], backend: str | None, model: str | None, plot: Path |
     from services.matching.evaluation.report import reliability_plot
 
     encoder = _encoder(backend, model)
+    from services.matching.settings import MatchingSettings
+
     typer.echo(f"encoder: {encoder.name} ({getattr(encoder, 'backend', '?')}, {encoder.dim} dims)")
+    typer.echo(f"vector backend: {MatchingSettings().vector_backend} (MATCHING_VECTOR_BACKEND)")
     report = evaluate_sets([load_labelled_set(p) for p in paths], encoder)
     typer.echo(format_report(report))
     if plot is not None:
@@ -50,7 +53,7 @@ def report(
     plot: Path | None = typer.Option(Path("var/eval/reliability.png"), help="Reliability plot PNG ('' for none)"),
 ) -> None:
     """Figures per set; exit 1 if the reranked order does not beat both single retrievers on MRR."""
-    result = _run(paths, backend, model, plot if plot and str(plot) else None)
+    result = _run(paths, backend, model, plot if plot and str(plot) not in ("", ".") else None)  # --plot "" is Path(".")
     failed = [name for name, f in result.reranked.items()
               if not all(f.ranking["mrr"] > result.baselines[name][m]["mrr"] for m in ("dense", "lexical"))]
     if failed:

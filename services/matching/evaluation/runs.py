@@ -44,7 +44,21 @@ class SetRun:
 
 
 def build_index(ls: LabelledSet, encoder: Encoder) -> MatchIndex:
-    index = MatchIndex(encoder)
+    """The set's technologies indexed on the configured vector backend (MATCHING_VECTOR_BACKEND: faiss, or milvus
+    in a fresh collection per set under MATCHING_MILVUS_URI / the data dir's milvus-lite file)."""
+    from services.matching.settings import MatchingSettings
+
+    settings = MatchingSettings()
+    milvus = None
+    if settings.vector_backend == "milvus":
+        settings.ensure_data_dir()
+        slug = "".join(c if c.isalnum() else "_" for c in ls.name.lower())
+        milvus = {**settings.milvus_options(), "milvus_collection": f"{settings.milvus_collection}_eval_{slug}"}
+    index = MatchIndex(encoder, vector_backend=settings.vector_backend, milvus=milvus)
+    if milvus:
+        for entity_index in index.entities.values():  # leftovers of an earlier run of another set version
+            entity_index.dense.drop()
+        index = MatchIndex(encoder, vector_backend=settings.vector_backend, milvus=milvus)
     index.index_records("technology", ls.records)
     return index
 

@@ -37,11 +37,14 @@ while an HNSW build of many vectors does profit from all cores. Measured in docs
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
+
+from shared.matching_schemas import SearchFilters
 
 EXACT_FILTER_LIMIT = 40_000
 MAX_EF_SEARCH = 2_048
@@ -132,8 +135,11 @@ class DenseIndex:
         return self._alive[: self._next_label]
 
     # ------------------------------------------------------------------ writes
-    def upsert(self, ids: Sequence[str], vectors: np.ndarray) -> np.ndarray:
-        """Add or replace vectors; returns the labels given to `ids`, in order."""
+    def upsert(self, ids: Sequence[str], vectors: np.ndarray, records: Sequence[dict[str, Any]] | None = None,
+               ) -> np.ndarray:
+        """Add or replace vectors; returns the labels given to `ids`, in order. `records` (filter fields and
+        versions) are for backends that store them (Milvus): here the filter columns live beside the index and
+        the record store decides versions."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
         if len(ids) != len(vectors):
             raise ValueError(f"{len(ids)} ids but {len(vectors)} vectors")
@@ -154,7 +160,7 @@ class DenseIndex:
             self.rebuild()  # switch to HNSW once large
         return labels
 
-    def remove(self, ids: Collection[str]) -> None:
+    def remove(self, ids: Collection[str], versions: Sequence[int] | None = None) -> None:
         labels = [self._label_of.pop(i) for i in ids if i in self._label_of]
         if not labels:
             return
@@ -242,10 +248,11 @@ class DenseIndex:
     # ------------------------------------------------------------------ reads
     def search(
         self, queries: np.ndarray, k: int, allowed_ids: Collection[str] | None = None, *,
-        allowed: np.ndarray | None = None,
+        allowed: np.ndarray | None = None, filters: SearchFilters | None = None, exclude: Iterable[str] = (),
     ) -> list[list[tuple[str, float]]]:
         """Top-k per query row. Filter by `allowed_ids` (ids) or `allowed` (bool mask over labels, shorter
-        masks count as False beyond their end); without either, all live vectors."""
+        masks count as False beyond their end); without either, all live vectors. `filters` / `exclude` are
+        for backends that filter on their side (Milvus): here the caller has already folded them into `allowed`."""
         queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.dim)
         if not self._label_of or k <= 0:
             return [[] for _ in range(len(queries))]
