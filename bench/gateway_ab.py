@@ -21,6 +21,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.gateway_latency import cpu_seconds  # noqa: E402
 from tests.support.servers import TEST_SERVICE_TOKEN, free_port, running  # noqa: E402
 
 WARMUP = 30
@@ -75,26 +76,36 @@ def main() -> None:
                 clients = {"direct": registry.client()} | {
                     name: httpx.Client(base_url=u, headers={"Authorization": f"Bearer {k}"}, timeout=30)
                     for name, (_p, u, k) in gateways.items()}
-                lines = ["| case | direct p50 | base p50 | this p50 | base added (paired median) | this added (paired median) |",
-                         "|---|---|---|---|---|---|"]
+                lines = ["| case | direct p50 | base p50 | this p50 | base added (paired median) | this added (paired median) "
+                         "| registry CPU | base CPU | this CPU |",
+                         "|---|---|---|---|---|---|---|---|---|"]
+                pids = {"registry": registry.process.pid} | {name: proc.pid for name, (proc, _u, _k) in gateways.items()}
                 for label, path in (("get one", f"/v1/technologies/{ids[0]}"), ("list 20", "/v1/technologies?limit=20")):
                     times: dict[str, list[float]] = {name: [] for name in clients}
                     for i in range(WARMUP + args.requests):
+                        if i == WARMUP:
+                            cpu0 = {name: cpu_seconds(pid) for name, pid in pids.items()}
                         for name, client in clients.items():
                             start = time.perf_counter()
                             client.get(path).raise_for_status()
                             if i >= WARMUP:
                                 times[name].append((time.perf_counter() - start) * 1000)
+                    # CPU ms per request served: the registry serves direct + each gateway's call
+                    cpu = {name: (cpu_seconds(pid) - cpu0[name]) * 1000 / (args.requests * (3 if name == "registry" else 1))
+                           for name, pid in pids.items()}
                     added = {name: statistics.median(g - d for d, g in zip(times["direct"], times[name])) for name in trees}
                     lines.append(f"| {label} | {statistics.median(times['direct']):.2f} | {statistics.median(times['base']):.2f} | "
-                                 f"{statistics.median(times['this']):.2f} | {added['base']:.2f} | {added['this']:.2f} |")
+                                 f"{statistics.median(times['this']):.2f} | {added['base']:.2f} | {added['this']:.2f} | "
+                                 f"{cpu['registry']:.2f} | {cpu['base']:.2f} | {cpu['this']:.2f} |")
                 for client in clients.values():
                     client.close()
             finally:
                 for proc, _u, _k in gateways.values():
                     proc.terminate()
                     proc.wait(timeout=20)
-    print(f"{args.requests} rounds per case after {WARMUP} warm-up rounds; ms; base = {trees['base']}")
+    load = os.getloadavg()
+    print(f"{args.requests} rounds per case after {WARMUP} warm-up rounds; ms; base = {trees['base']}; CPU = CPU time per request "
+          f"served by that process (/proc); load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
     print("\n".join(lines))
 
 

@@ -3,8 +3,6 @@ document a client generator can use (shared.openapi) and docs pages that work of
 from __future__ import annotations
 
 import secrets
-import time
-import uuid
 from collections.abc import Awaitable, Callable
 from functools import cache
 from pathlib import Path
@@ -21,8 +19,8 @@ from pydantic import BaseModel, Field
 
 from shared import openapi
 from shared.errors import ProblemError, install_problem_handlers
-from shared.http import REQUEST_ID_HEADER, SERVICE_TOKEN_HEADER
-from shared.logging_setup import RequestLogMiddleware, configure_logging
+from shared.http import SERVICE_TOKEN_HEADER
+from shared.logging_setup import RequestContextMiddleware, configure_logging
 
 ReadinessCheck = Callable[[], Awaitable[None] | None]
 DOCS_STATIC = "/docs-static"
@@ -68,19 +66,8 @@ def create_service_app(
     requests = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"], registry=metrics)
     latency = Histogram("http_request_duration_seconds", "Request latency", ["method", "route"], registry=metrics)
     app.state.metrics_registry = metrics
-    app.add_middleware(RequestLogMiddleware, service=service or name)  # added first = runs inside _request_context
-
-    @app.middleware("http")
-    async def _request_context(request: Request, call_next):  # type: ignore[no-untyped-def]
-        rid = request.headers.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
-        request.state.request_id = rid
-        start = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        requests.labels(request.method, route, str(response.status_code)).inc()
-        latency.labels(request.method, route).observe(time.perf_counter() - start)
-        response.headers[REQUEST_ID_HEADER] = rid
-        return response
+    # One pure ASGI middleware for request id, metrics and the request log line (shared/logging_setup.py).
+    app.add_middleware(RequestContextMiddleware, service=service or name, requests=requests, latency=latency)
 
     @app.get("/healthz", tags=["ops"], summary="Alive", response_model=Health)
     async def healthz() -> dict[str, str]:

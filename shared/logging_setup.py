@@ -15,9 +15,11 @@ from __future__ import annotations
 import logging
 import sys
 import time
+import uuid
 from typing import Any
 
 import structlog
+from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.http import REQUEST_ID_HEADER
@@ -92,36 +94,53 @@ def _default_service(service: str) -> Any:
     return add
 
 
-class RequestLogMiddleware:
-    """Pure ASGI (no per-request task or body copy): binds request_id and service for everything logged while
-    the request runs, then writes the `request` line. Installed inside the middleware that assigns the id."""
+class RequestContextMiddleware:
+    """Pure ASGI (no per-request task, stream or body copy, unlike BaseHTTPMiddleware / @app.middleware("http")),
+    the one middleware every service runs around its routes:
 
-    def __init__(self, app: ASGIApp, service: str) -> None:
+    - request id: the caller's X-Request-ID or a new one, in `request.state.request_id` and on the response;
+    - structlog binding of request_id and service for everything logged while the request runs;
+    - Prometheus `http_requests_total` and `http_request_duration_seconds` by route template;
+    - the `request` log line (at DEBUG for successful probes).
+    """
+
+    def __init__(self, app: ASGIApp, service: str, requests: Counter, latency: Histogram) -> None:
         self.app = app
         self.service = service
+        self.requests = requests
+        self.latency = latency
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = scope.get("state", {}).get("request_id") or _header(scope, _REQUEST_ID_HEADER)
-        status = 500
+        request_id = _header(scope, _REQUEST_ID_HEADER) or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id  # what request.state.request_id reads
+        rid_header = (_REQUEST_ID_HEADER, request_id.encode("latin-1"))
+        status = 500  # if the app raises before answering, the error handler outside answers 500
         start = time.perf_counter()
 
-        async def send_status(message: Message) -> None:
+        async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                # set, not add: a problem response may already carry the same id
+                headers = [h for h in message.get("headers", ()) if h[0].lower() != _REQUEST_ID_HEADER]
+                headers.append(rid_header)
+                message = {**message, "headers": headers}
             await send(message)
 
         with structlog.contextvars.bound_contextvars(request_id=request_id, service=self.service):
             try:
-                await self.app(scope, receive, send_status)
+                await self.app(scope, receive, send_with_id)
             finally:
+                elapsed = time.perf_counter() - start
+                method = scope["method"]
                 route = getattr(scope.get("route"), "path", "unmatched")
+                self.requests.labels(method, route, str(status)).inc()
+                self.latency.labels(method, route).observe(elapsed)
                 log = access_log.debug if route in QUIET_ROUTES and status < 400 else access_log.info
-                log("request", method=scope["method"], route=route, status=status,
-                    latency_ms=round((time.perf_counter() - start) * 1000, 2))
+                log("request", method=method, route=route, status=status, latency_ms=round(elapsed * 1000, 2))
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

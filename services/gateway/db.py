@@ -62,7 +62,7 @@ def run_migrations(engine: Engine) -> None:
             lock.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:  # async: a plain def dependency costs a thread-pool hop
     return request.app.state.engine
 
 

@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from services.gateway.auth import service
 from services.gateway.auth.key_cache import KeyCache
 from services.gateway.auth.roles import Role
-from services.gateway.db import SessionDep
 from services.gateway.delegations import repository as delegations
 from shared.errors import ProblemError
 
@@ -45,7 +45,6 @@ class Principal:
 
 async def get_principal(
     request: Request,
-    session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
     api_key: Annotated[str | None, Security(api_key_scheme)],
 ) -> Principal:
@@ -56,7 +55,7 @@ async def get_principal(
     cache = getattr(request.app.state, "key_cache", None)  # auth/key_cache.py: revocation bound and why
     principal = cache.get(key) if cache is not None else None
     if principal is None or principal.role == Role.platform:  # database work: in a worker thread, off the event loop
-        principal = await run_in_threadpool(_load_principal, session, key, principal, cache)
+        principal = await run_in_threadpool(_load_principal, request.app.state.engine, key, principal, cache)
     request.state.principal = principal
     limiter = getattr(request.app.state, "rate_limiter", None)
     if limiter is not None:
@@ -67,16 +66,19 @@ async def get_principal(
     return principal
 
 
-def _load_principal(session: Session, key: str, cached: Principal | None, cache: KeyCache | None) -> Principal:
-    principal = cached
-    if principal is None:
-        row = service.authenticate(session, key)
-        principal = Principal(key_id=row.id, role=Role(row.role), org_id=row.org_id, name=row.name, source=row.source)
-        if cache is not None:
-            cache.put(key, principal, service.as_utc(row.expires_at))
-    if principal.role == Role.platform:  # never cached: a revoked delegation must stop writes at once, everywhere
-        principal = replace(principal, delegated_org_ids=delegations.active_org_ids_for_platform(session, principal.org_id))
-    return principal
+def _load_principal(engine: Engine, key: str, cached: Principal | None, cache: KeyCache | None) -> Principal:
+    # A session of its own, opened only here: a cache hit (any role but platform) then costs no session at all,
+    # and routes that read nothing from the gateway's database (proxied reads) resolve no session dependency.
+    with Session(engine) as session:
+        principal = cached
+        if principal is None:
+            row = service.authenticate(session, key)
+            principal = Principal(key_id=row.id, role=Role(row.role), org_id=row.org_id, name=row.name, source=row.source)
+            if cache is not None:
+                cache.put(key, principal, service.as_utc(row.expires_at))
+        if principal.role == Role.platform:  # never cached: a revoked delegation must stop writes at once, everywhere
+            principal = replace(principal, delegated_org_ids=delegations.active_org_ids_for_platform(session, principal.org_id))
+        return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -86,7 +88,7 @@ def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
     """Dependency: the caller's key must have one of `roles` (403 problem naming them otherwise)."""
     allowed = tuple(Role(r) for r in roles)
 
-    def _dep(principal: PrincipalDep) -> Principal:
+    async def _dep(principal: PrincipalDep) -> Principal:  # async: no I/O, so no thread-pool hop
         if principal.role not in allowed:
             names = " or ".join(r.value for r in allowed)
             raise ProblemError(403, "Forbidden", f"This needs a key with role {names}; yours is {principal.role.value}.",

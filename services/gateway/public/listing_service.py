@@ -85,6 +85,14 @@ async def get_visible(request: Request, principal: Principal, kind: Kind, record
     return await records.fetch_visible(request, principal, kind.entity, record_id)
 
 
+async def get_one(request: Request, principal: Principal, kind: Kind, record_id: str) -> Response:
+    """GET of one record: the same checks as get_visible, then the registry's body as it came (not parsed into
+    a model and serialised again: the gateway changes nothing in it)."""
+    perm.require(principal, Action.listing_read)
+    resp, _record = await records.fetch_visible_response(request, principal, kind.entity, record_id)
+    return Response(resp.content, media_type="application/json")
+
+
 async def update(request: Request, session: Session, principal: Principal, kind: Kind, record_id: str, body: BaseModel) -> Response:
     await _authorize_existing(request, principal, kind, record_id, Action.listing_update)
     resp = await registry(request, principal, "PATCH", records.record_path(kind.entity, record_id), json=body.model_dump(mode="json", exclude_unset=True))

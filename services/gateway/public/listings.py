@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
 
 from services.gateway.auth.deps import PrincipalDep
 from services.gateway.db import SessionDep
@@ -38,7 +37,8 @@ ATOMIC_HELP = ("true (default): all or nothing, one invalid or forbidden item is
                "`invalid` with its errors (200).")
 
 
-def _list_params(
+# async: FastAPI runs a plain `def` dependency in the thread pool, a thread hop on every list request for nothing
+async def _list_params(
     domain: Annotated[str | None, Query(examples=["pollution_control"])] = None,
     subdomain: str | None = None,
     region: Annotated[str | None, Query(description="GB/T 2260 code; a province matches its cities", examples=["330000"])] = None,
@@ -97,7 +97,7 @@ def build_router(kind: svc.Kind, create_model: type, update_model: type, public_
 
     @router.get("/{record_id}", response_model=public_model, name=f"get_{name}", summary=f"Get one {name} (others' unpublished records answer 404)")
     async def get(request: Request, principal: PrincipalDep, record_id: str) -> Response:
-        return JSONResponse(await svc.get_visible(request, principal, kind, record_id))
+        return await svc.get_one(request, principal, kind, record_id)
 
     @router.patch("/{record_id}", response_model=written_model, name=f"update_{name}", openapi_extra=write("patch", idempotent=False), summary=f"Update a {name} (send the `version` you read; stale → 409)")
     async def update(request: Request, session: SessionDep, principal: PrincipalDep, record_id: str, body: update_model) -> Response:  # type: ignore[valid-type]

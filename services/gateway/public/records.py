@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from fastapi import Request
 
 from services.gateway.auth.deps import Principal
@@ -29,20 +30,31 @@ def record_path(entity: str, record_id: str) -> str:
 
 async def fetch(request: Request, principal: Principal, entity: str, record_id: str) -> dict[str, Any]:
     """The record as the registry has it, or our own 404 (no visibility check: callers add theirs)."""
+    return (await _fetch_response(request, principal, entity, record_id)).json()
+
+
+async def _fetch_response(request: Request, principal: Principal, entity: str, record_id: str) -> httpx.Response:
     try:
-        resp = await registry(request, principal, "GET", record_path(entity, record_id))
+        return await registry(request, principal, "GET", record_path(entity, record_id))
     except ProblemError as exc:
         if exc.status == 404:
             raise not_found(entity, record_id) from None
         raise
-    return resp.json()
 
 
 async def fetch_visible(request: Request, principal: Principal, entity: str, record_id: str) -> dict[str, Any]:
     """A technology or demand the caller may read: published, or unpublished and theirs (or admin/evaluator)."""
-    record = await fetch(request, principal, entity, record_id)
+    return (await fetch_visible_response(request, principal, entity, record_id))[1]
+
+
+async def fetch_visible_response(request: Request, principal: Principal, entity: str,
+                                 record_id: str) -> tuple[httpx.Response, dict[str, Any]]:
+    """fetch_visible, with the registry's answer itself: a route that returns the record unchanged relays these
+    very bytes (the ones checked here) instead of serialising the parsed record again."""
+    resp = await _fetch_response(request, principal, entity, record_id)
+    record = resp.json()
     access.ensure_visible(principal, entity, record)
-    return record
+    return resp, record
 
 
 async def fetch_published(request: Request, principal: Principal, entity: str, record_id: str, *, field: str) -> dict[str, Any]:

@@ -35,7 +35,7 @@ class ManualClock:
         self.current = at
 
 
-def current_time(request: Request) -> datetime:
+async def current_time(request: Request) -> datetime:  # async: no I/O, so no thread-pool hop
     clock: Clock = getattr(request.app.state, "trading_clock", None) or wall_clock
     return clock()
 
