@@ -10,8 +10,9 @@ interest on its own) and one `POST /v1/records/batch` with the page's technologi
 Exactly-once effect across restarts: a page's notifications, webhook events, projection rows and the new cursor
 are committed in ONE transaction; the cursor moves by compare-and-set, so a second gateway process following
 the same database cannot apply a page twice. Matching calls pass `min_seq` = the seq of the page's last new
-technology so every one of them is already indexed; "not indexed yet" or an unreachable service stops the pass
-without moving the cursor, and the page is retried on the next pass.
+technology so every one of them is already indexed; when matching answers "not indexed yet" the part of the page
+it has indexed is applied alone (the rest comes with the next pass); an unreachable service stops the pass
+without moving the cursor, and the page is retried with backoff.
 """
 from __future__ import annotations
 
@@ -46,6 +47,14 @@ STRENGTH_RANK = {"weak": 0, "possible": 1, "strong": 2}
 
 class RetryLater(Exception):
     """Matching or the registry cannot answer for this page now; keep the cursor and try again."""
+
+
+class NotIndexedYet(RetryLater):
+    """Matching has not indexed the page's new technologies yet (409 not-indexed-yet); it has up to `indexed_seq`."""
+
+    def __init__(self, indexed_seq: int) -> None:
+        super().__init__(f"matching has indexed up to seq {indexed_seq} only")
+        self.indexed_seq = indexed_seq
 
 
 @dataclass
@@ -86,7 +95,16 @@ class FeedFollower:
         page = resp.json()
         items = page["items"]
         if items:
-            if not self._commit(after, self._effects(items)):
+            try:
+                effects = self._effects(items)
+            except NotIndexedYet as exc:
+                # Matching is behind (it encodes every new record): apply the part of the page it has indexed
+                # now rather than wait for all of it, so this follower trails matching by a page at most.
+                items = [e for e in items if e["seq"] <= exc.indexed_seq]
+                if not items:
+                    raise
+                effects = self._effects(items)
+            if not self._commit(after, effects):
                 return 0  # another follower applied this page first
             after = items[-1]["seq"]
         FEED_LAG.record(FOLLOWER, head_seq=page["head_seq"], cursor=after)  # metrics
@@ -183,9 +201,14 @@ class FeedFollower:
 
     def _post(self, path: str, body: dict[str, Any]) -> Any:
         try:
-            return self.matching.post(path, json=body)
+            resp = self.matching.post(path, json=body)
         except Exception as exc:  # noqa: BLE001 - any transport failure means "later"
             raise RetryLater(f"matching unreachable: {exc}") from exc
+        if resp.status_code == 409 and resp.headers.get("content-type", "").startswith("application/problem+json"):
+            problem = resp.json()
+            if str(problem.get("type", "")).endswith("not-indexed-yet"):
+                raise NotIndexedYet(int(problem.get("indexed_seq") or 0))
+        return resp
 
     def _hits(self, path: str, body: dict[str, Any]) -> list[dict[str, Any]]:
         resp = self._post(path, body)
@@ -242,6 +265,9 @@ class FeedFollower:
             try:
                 applied = self.run_once()
                 delay = self.settings.feed_poll_seconds if applied == 0 else 0
+            except NotIndexedYet as exc:  # not an outage: matching is busy indexing, look again soon
+                delay = self.settings.feed_poll_seconds
+                log.info("feed follower waits for matching (%s)", exc)
             except Exception as exc:  # noqa: BLE001 - the follower must survive outages; it resumes from its cursor
                 delay = min(max(delay, self.settings.feed_poll_seconds) * 2, self.settings.feed_max_backoff_seconds)
                 log.warning("feed follower pass stopped (%s); retrying in %.1fs", exc, delay)
