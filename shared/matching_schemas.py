@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.schemas import Cny, RegionCode, Stage, TransferMode
 from shared.taxonomy import DOMAINS
@@ -96,6 +96,13 @@ class BatchRequest(_Strict):
     queries: list[SearchRequest] = Field(min_length=1, max_length=MAX_BATCH, description=f"1..{MAX_BATCH} searches")
 
 
+def _no_lone_surrogate(v: str) -> str:
+    # JSON allows "\ud800"; it is no character, and echoing it back would fail to encode as UTF-8
+    if any("\ud800" <= ch <= "\udfff" for ch in v):
+        raise ValueError("contains a lone UTF-16 surrogate (not valid Unicode): send the id as UTF-8")
+    return v
+
+
 class RecordBatchRequest(_Query):
     """Body of /v1/records/batch: the record-to-record match of several records of one entity in one call."""
 
@@ -103,7 +110,7 @@ class RecordBatchRequest(_Query):
         {"source": "technology", "ids": ["tec_01HZX3T6Q9", "tec_01HZX3T7AB"], "k": 20, "min_seq": 1024}]})
     source: Target = Field(description="Entity of the given records; hits are of the other entity "
                            "(technology → demands, demand → technologies)")
-    ids: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+    ids: list[Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_no_lone_surrogate)]] = Field(
         min_length=1, max_length=MAX_RECORD_BATCH, description=f"1..{MAX_RECORD_BATCH} record ids, answered in this order")
 
 

@@ -85,6 +85,9 @@ def test_records_batch_bad_input_names_the_field(client):
     _problem(client.post("/v1/records/batch", json={"source": "technology", "ids": []}), 422, "body.ids")
     _problem(client.post("/v1/records/batch", json={"source": "technology", "ids": ["T1", ""]}), 422, "body.ids.1")
     _problem(client.post("/v1/records/batch", json={"source": "patent", "ids": ["T1"]}), 422, "body.source")
+    lone = client.post("/v1/records/batch", content=b'{"source": "technology", "ids": ["T1", "\\ud800"]}',
+                       headers={"Content-Type": "application/json"})
+    _problem(lone, 422, "body.ids.1")  # echoing it back in the answer would not encode
     _problem(client.post("/v1/records/batch", json={"source": "technology", "ids": ["T1"], "filters": {"trl_min": 5}}),
              422, "body.filters.trl_min")
     _problem(client.post("/v1/records/batch", json={"source": "technology", "ids": ["T1"], "min_seq": 99}), 409)
