@@ -256,7 +256,7 @@ def steady(args: argparse.Namespace) -> None:
         for name, unit in (("notifications", "seq"), ("matching", "seq"), ("webhooks", "pending")):
             seqs = [s[f"{name}_{unit}"] for s in samples]
             secs = [s[f"{name}_s"] for s in samples]
-            rows.append({"follower": name, f"lag p50": statistics.median(seqs), "lag p95": pct(seqs, 0.95), "lag max": max(seqs),
+            rows.append({"follower": name, "lag p50": statistics.median(seqs), "lag p95": pct(seqs, 0.95), "lag max": max(seqs),
                          "seconds p50": statistics.median(secs), "seconds p95": pct(secs, 0.95), "seconds max": max(secs)})
         print(f"\nwrote {written[0]} technologies in {len(writes)} bulk upserts over {args.duration} s "
               f"({written[0] / args.duration:.2f}/s); {len(created)} match.found events; all caught up {drained:.1f} s after the "
