@@ -5,9 +5,9 @@ import each other).
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.schemas import Cny, RegionCode, Stage, TransferMode
 from shared.taxonomy import DOMAINS
@@ -16,6 +16,7 @@ from shared.text import normalize
 MAX_K = 100
 MAX_QUERY_CHARS = 2000
 MAX_BATCH = 50
+MAX_RECORD_BATCH = 500  # a feed page of new records (gateway follower pages are at most 1000 events, usually 100)
 Target = Literal["technology", "demand"]
 
 
@@ -95,6 +96,24 @@ class BatchRequest(_Strict):
     queries: list[SearchRequest] = Field(min_length=1, max_length=MAX_BATCH, description=f"1..{MAX_BATCH} searches")
 
 
+def _no_lone_surrogate(v: str) -> str:
+    # JSON allows "\ud800"; it is no character, and echoing it back would fail to encode as UTF-8
+    if any("\ud800" <= ch <= "\udfff" for ch in v):
+        raise ValueError("contains a lone UTF-16 surrogate (not valid Unicode): send the id as UTF-8")
+    return v
+
+
+class RecordBatchRequest(_Query):
+    """Body of /v1/records/batch: the record-to-record match of several records of one entity in one call."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"source": "technology", "ids": ["tec_01HZX3T6Q9", "tec_01HZX3T7AB"], "k": 20, "min_seq": 1024}]})
+    source: Target = Field(description="Entity of the given records; hits are of the other entity "
+                           "(technology → demands, demand → technologies)")
+    ids: list[Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_no_lone_surrogate)]] = Field(
+        min_length=1, max_length=MAX_RECORD_BATCH, description=f"1..{MAX_RECORD_BATCH} record ids, answered in this order")
+
+
 class Components(BaseModel):
     dense: float = Field(description="Cosine similarity of the embeddings, -1..1")
     lexical: float = Field(description="IDF-weighted share of the query's terms found in the record, 0..1")
@@ -133,6 +152,18 @@ class SearchResponse(BaseModel):
 
 class BatchResponse(BaseModel):
     results: list[SearchResponse]
+
+
+class RecordMatches(BaseModel):
+    id: str = Field(description="The record asked for")
+    found: bool = Field(description="False when the record is not indexed (never seen, deleted or not published): "
+                        "`items` is then empty, as `/v1/technologies/{id}/demands` would answer 404")
+    items: list[Hit]
+
+
+class RecordBatchResponse(BaseModel):
+    results: list[RecordMatches] = Field(description="One per requested id, in request order")
+    indexed_seq: int = Field(description="Feed position the index reflects")
 
 
 class StatusResponse(BaseModel):

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 
 from shared.matching_schemas import (
-    BatchRequest, BatchResponse, RebuildResponse, RecordQuery, SearchRequest, SearchResponse, SimilarRequest,
+    BatchRequest, BatchResponse, RebuildResponse, RecordBatchRequest, RecordBatchResponse, RecordQuery, SearchRequest, SearchResponse, SimilarRequest,
     StatusResponse,
 )
 from services.matching.service import MatchingService
@@ -68,6 +68,13 @@ async def similar(service: Service, body: Annotated[SimilarRequest, Body(openapi
 @router.post("/batch", name="batch_search", openapi_extra=NOT_INDEXED_YET, summary="Several searches in one call (queries are embedded together)", response_model=BatchResponse)
 async def batch(service: Service, body: Annotated[BatchRequest, Body(openapi_examples=examples.BATCH)]) -> BatchResponse:
     return await service.batch(body)
+
+
+@router.post("/records/batch", name="batch_record_matches", openapi_extra=NOT_INDEXED_YET,
+             summary="Record-to-record matches of many records in one call (demands for each technology, or the reverse)",
+             response_model=RecordBatchResponse)
+async def records_batch(service: Service, body: RecordBatchRequest) -> RecordBatchResponse:
+    return await service.for_records(body)
 
 
 @router.get("/status", name="get_status", summary="Feed position, index sizes and model", response_model=StatusResponse)

@@ -133,6 +133,7 @@ class MatchIndex:
         self._options = (encoder.dim, ann_threshold, search_threads, ef_search, ef_construction, milvus)
         self.entities = self._new_entities()
         self.cursor = 0  # last feed seq applied
+        self.reused_vectors = 0  # documents whose text was unchanged, so their vector was not encoded again
         self.lock = threading.RLock()  # one writer (the feed follower) and many readers
 
     def _new_entities(self) -> dict[Entity, EntityIndex]:
@@ -177,7 +178,7 @@ class MatchIndex:
             if rec.published:
                 docs_by_entity.setdefault(entity, []).append(build_document(entity, rec.fields))
                 fields_by_entity.setdefault(entity, []).append(rec.fields)
-        vectors = {e: self.encoder.encode([d.text for d in docs]) for e, docs in docs_by_entity.items()}
+        vectors = {e: self._vectors(e, docs) for e, docs in docs_by_entity.items()}
         with self.lock:
             for (entity, record_id), rec in latest.items():
                 self.store.put(rec)
@@ -192,6 +193,25 @@ class MatchIndex:
         result.applied = len(latest)
         self.compact()
         return result
+
+    def _vectors(self, entity: str, docs: list[Document]) -> np.ndarray:
+        """Vectors of a page's documents, encoded in one batch; a record whose document text is the one already
+        indexed (an update of price, status, evaluation...) keeps its stored vector instead of being encoded again.
+        Called by the single writer, so the indexed documents and vectors cannot change meanwhile."""
+        ix = self[entity]
+        out = np.zeros((len(docs), self.encoder.dim), dtype=np.float32)
+        todo: list[int] = []
+        for row, doc in enumerate(docs):
+            known = ix.docs.get(doc.id)
+            stored = ix.dense.vector(doc.id) if known is not None and known.text == doc.text else None
+            if stored is None:
+                todo.append(row)
+            else:
+                out[row] = stored
+        if todo:
+            out[todo] = self.encoder.encode([docs[row].text for row in todo])
+        self.reused_vectors += len(docs) - len(todo)
+        return out
 
     def compact(self) -> None:
         """Rebuild dense indexes that need it (tombstones, size crossing ann_threshold) while searches go on;

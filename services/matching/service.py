@@ -8,8 +8,8 @@ import time
 from starlette.concurrency import run_in_threadpool
 
 from shared.matching_schemas import (
-    BatchRequest, BatchResponse, RecordQuery, SearchFilters, SearchRequest, SearchResponse, SimilarRequest,
-    StatusResponse,
+    BatchRequest, BatchResponse, RecordBatchRequest, RecordBatchResponse, RecordMatches, RecordQuery, SearchFilters,
+    SearchRequest, SearchResponse, SimilarRequest, StatusResponse,
 )
 from services.matching.search import HybridSearcher, Query
 from services.matching.sync import FeedFollower, IndexHolder
@@ -95,6 +95,32 @@ class MatchingService:
         query = Query(text, target=target, k=req.k, filters=req.filters, context=(source, fields), vector=vector)
         hits = await run_in_threadpool(searcher.search, query)
         return SearchResponse(items=hits, indexed_seq=self.holder.index.cursor)
+
+    async def for_records(self, req: RecordBatchRequest) -> RecordBatchResponse:
+        """`for_record` for many published records of one entity in one call (the gateway's feed follower asks
+        for the demands of every technology of a feed page at once). Stored vectors are reused, so nothing is
+        encoded; a record that is not indexed and published answers `found: false` instead of failing the batch."""
+        source = Entity(req.source)
+        target = Entity.technology if source == Entity.demand else Entity.demand
+        check_filters(target, req.filters, "body")
+        await self.ensure_indexed(req.min_seq)
+        searcher = self.searcher
+
+        def run() -> list[RecordMatches]:
+            out: list[RecordMatches] = []
+            for record_id in req.ids:
+                stored = self.holder.index.store.get(source, record_id)
+                found = searcher.record_query(source, record_id)
+                if found is None or stored is None or not stored.published:
+                    out.append(RecordMatches(id=record_id, found=False, items=[]))
+                    continue
+                text, fields, vector = found
+                query = Query(text, target=target, k=req.k, filters=req.filters, context=(source, fields), vector=vector)
+                out.append(RecordMatches(id=record_id, found=True, items=searcher.search(query)))
+            return out
+
+        results = await run_in_threadpool(run)
+        return RecordBatchResponse(results=results, indexed_seq=self.holder.index.cursor)
 
     async def similar(self, req: SimilarRequest, include_unpublished: bool = False) -> SearchResponse:
         entity = Entity(req.entity)

@@ -1,7 +1,9 @@
 """Webhook worker against a real receiver on loopback: retries with backoff, a log of every attempt, replay."""
 from __future__ import annotations
 
+import threading
 import time
+import uuid
 
 import pytest
 from sqlmodel import Session
@@ -131,3 +133,86 @@ def test_a_target_that_now_points_inside_is_not_called(engine):
     assert receiver.events == {} and receiver.rejected == []
     assert delivery.status == "failed" and delivery.last_status_code is None
     assert delivery.last_error.startswith("not sent:") and "127.0.0.1" in delivery.last_error
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def both_engines(request: pytest.FixtureRequest, tmp_path):
+    """The batch claim is one UPDATE ... RETURNING: checked on both databases."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'gw.db'}")
+        run_migrations(engine)
+        yield engine
+        engine.dispose()
+        return
+    import psycopg
+
+    pg_url = request.getfixturevalue("pg_url")
+    schema = f"gw_dlv_{uuid.uuid4().hex[:10]}"
+    dsn = pg_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    engine = make_engine(f"{pg_url}?options=-csearch_path%3D{schema}")
+    try:
+        run_migrations(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _captured_event_ids(receiver: Receiver) -> list[str]:
+    return [r.headers["x-greentech-event-id"] for r in receiver.captured]
+
+
+def test_a_pass_sends_many_deliveries_in_recorded_order_per_subscription(both_engines):
+    """One pass claims the batch at once; each subscription gets its events in the order they were recorded."""
+    settings = WebhookSettings(webhook_batch=100, webhook_concurrency=2, **LOOPBACK_OK)
+    with Receiver() as first, Receiver() as second:
+        first.secret = _subscribe(both_engines, first.url)[1]
+        second.secret = _subscribe(both_engines, second.url)[1]
+        events = [_enqueue(both_engines) for _ in range(30)]
+        worker = DeliveryWorker(both_engines, settings)
+        assert worker.run_once() == 60  # both subscriptions, every event, in one pass
+        worker.stop()
+        assert _captured_event_ids(first) == events and first.rejected == []
+        assert _captured_event_ids(second) == events and second.rejected == []
+    with Session(both_engines) as s:
+        assert {d.status for d in s.exec(WebhookDelivery.__table__.select()).all()} == {"delivered"}
+
+
+def test_a_failing_receiver_costs_one_attempt_per_pass_and_keeps_its_queue(both_engines):
+    settings = WebhookSettings(webhook_backoff_seconds=60, webhook_max_attempts=5, **LOOPBACK_OK)
+    with Receiver(fail_first=1) as receiver:
+        _subscribe(both_engines, receiver.url)
+        events = [_enqueue(both_engines) for _ in range(5)]
+        worker = DeliveryWorker(both_engines, settings)
+        assert worker.run_once() == 1  # the first fails (500): the other four wait, unsent
+        assert worker.run_once() == 4  # the next pass sends them; the failed one waits for its backoff
+        worker.stop()
+        assert _captured_event_ids(receiver) == events
+    with Session(both_engines) as s:
+        rows = {d.event_id: d for d in s.exec(WebhookDelivery.__table__.select()).all()}
+    assert rows[events[0]].status == "pending" and rows[events[0]].attempts == 1
+    assert all(rows[e].status == "delivered" and rows[e].attempts == 1 for e in events[1:])
+
+
+def test_two_workers_claiming_at_once_never_send_an_attempt_twice(both_engines):
+    settings = WebhookSettings(webhook_batch=7, webhook_concurrency=2, **LOOPBACK_OK)
+    with Receiver() as receiver:
+        _subscribe(both_engines, receiver.url)
+        events = [_enqueue(both_engines) for _ in range(40)]
+        workers = [DeliveryWorker(both_engines, settings) for _ in range(2)]
+        for _ in range(20):
+            results = []
+            threads = [threading.Thread(target=lambda w=w: results.append(w.run_once())) for w in workers]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            if not any(results):
+                break
+        for w in workers:
+            w.stop()
+        sent = _captured_event_ids(receiver)
+    assert sorted(sent) == sorted(events) and len(sent) == len(set(sent))

@@ -64,6 +64,35 @@ def test_demand_to_technologies_uses_the_demand_for_fit(client):
     assert client.post("/v1/technologies/T2/demands", json={}).json()["items"][0]["id"] == "D1"
 
 
+def test_records_batch_answers_as_the_record_route_for_each_id(client):
+    """The feed follower's one call per page: per id the same hits as /v1/technologies/{id}/demands; an id that is not
+    indexed is `found: false` instead of failing the batch."""
+    resp = client.post("/v1/records/batch", json={"source": "technology", "ids": ["T2", "nope", "T3"], "k": 3, "min_seq": 5})
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["indexed_seq"] == 5
+    assert [(r["id"], r["found"]) for r in body["results"]] == [("T2", True), ("nope", False), ("T3", True)]
+    for result in body["results"]:
+        if result["found"]:
+            single = client.post(f"/v1/technologies/{result['id']}/demands", json={"k": 3}).json()["items"]
+            assert result["items"] == single
+    assert body["results"][1]["items"] == []
+    demands = client.post("/v1/records/batch", json={"source": "demand", "ids": ["D1"], "k": 2}).json()["results"]
+    assert demands[0]["items"] == client.post("/v1/demands/D1/technologies", json={"k": 2}).json()["items"]
+
+
+def test_records_batch_bad_input_names_the_field(client):
+    _problem(client.post("/v1/records/batch", json={"source": "technology", "ids": []}), 422, "body.ids")
+    _problem(client.post("/v1/records/batch", json={"source": "technology", "ids": ["T1", ""]}), 422, "body.ids.1")
+    _problem(client.post("/v1/records/batch", json={"source": "patent", "ids": ["T1"]}), 422, "body.source")
+    lone = client.post("/v1/records/batch", content=b'{"source": "technology", "ids": ["T1", "\\ud800"]}',
+                       headers={"Content-Type": "application/json"})
+    _problem(lone, 422, "body.ids.1")  # echoing it back in the answer would not encode
+    _problem(client.post("/v1/records/batch", json={"source": "technology", "ids": ["T1"], "filters": {"trl_min": 5}}),
+             422, "body.filters.trl_min")
+    _problem(client.post("/v1/records/batch", json={"source": "technology", "ids": ["T1"], "min_seq": 99}), 409)
+
+
 def test_filters(client):
     body = {"query": "烟气脱硫脱硝", "k": 10, "filters": {"region": "330000", "trl_min": 7}}
     assert [h["id"] for h in client.post("/v1/search", json=body).json()["items"]] == ["T1"]
@@ -162,7 +191,7 @@ def test_rebuild_without_sync_is_a_clear_conflict(client):
 def test_openapi_documents_routes_with_chinese_examples(client):
     spec = client.get("/openapi.json").json()
     for path in ("/v1/search", "/v1/demands/{id}/technologies", "/v1/technologies/{id}/demands", "/v1/similar",
-                 "/v1/batch", "/v1/status", "/v1/admin/rebuild"):
+                 "/v1/batch", "/v1/records/batch", "/v1/status", "/v1/admin/rebuild"):
         assert path in spec["paths"], path
     examples = json.dumps(spec["paths"]["/v1/search"]["post"]["requestBody"], ensure_ascii=False)
     assert "喷漆车间" in examples
