@@ -86,7 +86,10 @@ class _OldQuery:
 
 def _plan(database: Any, q: str) -> str:
     with database.read() as session:
-        return "scan" if repository._keyword_condition(session, TECHNOLOGY, q) is None else "bigram candidates"
+        condition = repository._keyword_condition(session, TECHNOLOGY, q)
+    if condition is None:
+        return "scan"
+    return "none (a bigram occurs nowhere)" if str(condition).lower() == "false" else "bigram candidates"
 
 
 def _http(client: Any, q: str, extra: dict[str, Any], requests: int) -> dict[str, float]:
