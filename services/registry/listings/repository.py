@@ -145,17 +145,29 @@ def _keyword_condition(session: Session, kind: ListingKind, q: str | None) -> An
 
 def _all_conditions(session: Session, kind: ListingKind, f: ListingFilters) -> list[Any]:
     conds = _conditions(kind, f)
-    keyword = _keyword_condition(session, kind, f.q) if f.q else None
-    if keyword is None:
+    if not f.q:
         return conds
+    keyword = _keyword_condition(session, kind, f.q)
     if session.get_bind().dialect.name == "postgresql":
-        # psycopg prepares a statement after 5 runs, and PostgreSQL may then switch to a generic plan that cannot see
-        # how rare this gram is: it walked (updated_at, id) probing the gram index per row (161 ms at 100k instead of
-        # ~10). And at most CANDIDATE_CAP rows never repay a parallel worker (9-27 ms without one, 33-42 ms with it,
-        # on a loaded 2-core machine). Both for the rest of this read transaction only.
+        _postgres_keyword_plan(session, candidates=keyword is not None)
+    return [keyword, *conds] if keyword is not None else conds
+
+
+def _postgres_keyword_plan(session: Session, *, candidates: bool) -> None:
+    """Planner settings for this read transaction only, where PostgreSQL's estimates fail `q` (EXPLAIN ANALYZE, 100k).
+
+    Candidates: psycopg prepares a statement after 5 runs, and a generic plan cannot see how rare the gram is: it
+    walked (updated_at, id) probing the gram index per row (161 ms instead of ~10). At most CANDIDATE_CAP rows never
+    repay a parallel worker (9-27 ms without, 33-42 ms with one, on a loaded 2-core machine).
+    Ordered scan (every gram common, or a 1-character term): PostgreSQL estimates `LIKE '%脱硫%'` at ~10 rows of
+    100k when it matched 2,340, and then chose a full scan plus top-N sort (1,301 ms) over walking (updated_at, id)
+    until a page of matches (8 ms). The matches are dense by construction here, so sorting is switched off.
+    """
+    if candidates:
         session.execute(text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
                              "set_config('max_parallel_workers_per_gather', '0', true)"))
-    return [keyword, *conds]
+    else:
+        session.execute(text("SELECT set_config('enable_sort', 'off', true)"))
 
 
 def page(session: Session, kind: ListingKind, f: ListingFilters, *, after: tuple[datetime, str] | None, limit: int) -> Sequence[Any]:
