@@ -46,10 +46,10 @@ QUERIES = ["脱硫", "脱硝", "脱硫 脱硝", "潮流能", "潮流能发电", 
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest) -> Iterator[Database]:
+def empty_database(request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A database of its own, not migrated: a SQLite file, or a fresh PostgreSQL schema dropped afterwards."""
     if request.param == "sqlite":
         db = Database(f"sqlite:///{tempfile.mkdtemp()}/registry.db")
-        migrations.upgrade(db)
         yield db
         db.dispose()
         return
@@ -60,12 +60,17 @@ def database(request: pytest.FixtureRequest) -> Iterator[Database]:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     db = Database(pg_url, schema=schema)
     try:
-        migrations.upgrade(db)
         yield db
     finally:
         db.dispose()
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def database(empty_database: Database) -> Database:
+    migrations.upgrade(empty_database)
+    return empty_database
 
 
 def _create(db: Database, kind: ListingKind, body: dict) -> str:
@@ -180,22 +185,19 @@ def test_rare_term_reads_candidates_not_the_table(database: Database) -> None:
             assert "technology_grams" in plan and "SCAN technologies" not in plan, plan
 
 
-def test_migration_backfills_existing_rows() -> None:
-    db = Database(f"sqlite:///{tempfile.mkdtemp()}/registry.db")
-    try:
-        migrations.upgrade(db, "0004_evaluation_catalog")
-        with db.write() as session:
-            for i, words in enumerate(("钢渣 综合利用 潮流能", "烟气脱硫 50%", "")):
-                session.execute(text(
-                    "INSERT INTO technologies (id, title, domain, keywords, status, version, search_text, created_at, updated_at, "
-                    "patents, transfer_modes) VALUES (:id, 't', 'pollution_control', '[]', 'published', 1, :st, :at, :at, '[]', '[]')"),
-                    {"id": f"tec_{i}", "st": words, "at": f"2026-01-0{i + 1} 00:00:00"})
-        migrations.upgrade(db)
-        _assert_index_consistent(db, TECHNOLOGY)
-        assert _all_pages(db, TECHNOLOGY, ListingFilters(q="潮流能")) == ["tec_0"]
-        assert _all_pages(db, TECHNOLOGY, ListingFilters(q="50%")) == ["tec_1"]
-    finally:
-        db.dispose()
+def test_migration_backfills_existing_rows(empty_database: Database) -> None:
+    db = empty_database
+    migrations.upgrade(db, "0004_evaluation_catalog")
+    with db.write() as session:
+        for i, words in enumerate(("钢渣 综合利用 潮流能", "烟气脱硫 50%", "")):
+            session.execute(text(
+                "INSERT INTO technologies (id, title, domain, keywords, status, version, search_text, created_at, updated_at, "
+                "patents, transfer_modes) VALUES (:id, 't', 'pollution_control', '[]', 'published', 1, :st, :at, :at, '[]', '[]')"),
+                {"id": f"tec_{i}", "st": words, "at": f"2026-01-0{i + 1} 00:00:00"})
+    migrations.upgrade(db)
+    _assert_index_consistent(db, TECHNOLOGY)
+    assert _all_pages(db, TECHNOLOGY, ListingFilters(q="潮流能")) == ["tec_0"]
+    assert _all_pages(db, TECHNOLOGY, ListingFilters(q="50%")) == ["tec_1"]
 
 
 def test_http_q_with_like_metacharacters(client) -> None:
