@@ -14,10 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
-def code(pair: str) -> int:
-    return (ord(pair[0]) << 21) | ord(pair[1])
-
-
 def text_grams(text: str) -> set[int]:
     """Distinct bigram codes of a normalised search text."""
     return {(ord(a) << 21) | ord(b) for a, b in zip(text, text[1:]) if not (a.isspace() or b.isspace())}
