@@ -74,14 +74,15 @@ def _timed(database: Any, f: ListingFilters, requests: int) -> tuple[dict[str, f
 
 
 class _OldQuery:
-    """Switch the bigram restriction off: `page` then builds exactly the pre-0006 query."""
+    """Switch the bigram restriction and the PostgreSQL planner settings off: `page` then runs the pre-0006 query."""
 
     def __enter__(self) -> None:
-        self.saved = repository._keyword_condition
+        self.saved = repository._keyword_condition, repository._postgres_keyword_plan
         repository._keyword_condition = lambda *args, **kwargs: None
+        repository._postgres_keyword_plan = lambda *args, **kwargs: None
 
     def __exit__(self, *exc: object) -> None:
-        repository._keyword_condition = self.saved
+        repository._keyword_condition, repository._postgres_keyword_plan = self.saved
 
 
 def _plan(database: Any, q: str) -> str:
