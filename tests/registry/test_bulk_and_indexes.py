@@ -80,7 +80,7 @@ def test_batch_is_all_or_nothing_on_unknown_owner(client, ctx):
 
 def _assert_migrated(database: Database) -> None:
     migrations.upgrade(database)
-    assert migrations.current_revision(database) == "0004_evaluation_catalog"
+    assert migrations.current_revision(database) == "0006_keyword_grams"
     inspector = inspect(database.engine)
     tables = set(inspector.get_table_names(schema=database.schema))
     assert {"evaluations", "catalog_editions"} <= tables  # 0004_evaluation_catalog

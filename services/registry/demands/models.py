@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Numeric, UniqueConstraint
 from sqlmodel import Field
 
-from services.registry.listings.models import ListingColumns, keyset_indexes
+from services.registry.listings.models import ListingColumns, ListingGram, keyset_indexes
 
 
 class Demand(ListingColumns, table=True):
@@ -22,3 +22,8 @@ class Demand(ListingColumns, table=True):
     kind: str = Field("need", max_length=20)
     award_cny: Decimal | None = Field(None, sa_type=Numeric(15, 2))
     ip_terms: str | None = None
+
+
+class DemandGram(ListingGram, table=True):
+    __tablename__ = "demand_grams"
+    __table_args__ = {"sqlite_with_rowid": False}

@@ -16,8 +16,8 @@ from shared.schemas import (
     TechnologyUpdate,
 )
 from shared.text import normalize
-from services.registry.demands.models import Demand
-from services.registry.technologies.models import Technology
+from services.registry.demands.models import Demand, DemandGram
+from services.registry.technologies.models import Technology, TechnologyGram
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class ListingKind:
     json_fields: frozenset[str]
     search_fields: tuple[str, ...]  # what `q` searches
     range_fields: tuple[str, str]  # (min, max) amount pair
+    gram_model: type[Any]  # bigrams of search_text, for `q` (listings/grams.py)
 
     @property
     def content_fields(self) -> list[str]:
@@ -67,6 +68,7 @@ TECHNOLOGY = ListingKind(
     json_fields=frozenset({"keywords", "benefit_figures", "patents", "transfer_modes"}),
     search_fields=("title", "summary", "description", "keywords"),
     range_fields=("price_min_cny", "price_max_cny"),
+    gram_model=TechnologyGram,
 )
 
 DEMAND = ListingKind(
@@ -81,6 +83,7 @@ DEMAND = ListingKind(
     json_fields=frozenset({"keywords", "cooperation_modes"}),
     search_fields=("title", "description", "keywords", "expected_indicators"),
     range_fields=("budget_min_cny", "budget_max_cny"),
+    gram_model=DemandGram,
 )
 
 KINDS = {k.entity.value: k for k in (TECHNOLOGY, DEMAND)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index
+from sqlalchemy import JSON, BigInteger, Index
 from sqlmodel import Field, SQLModel
 
 from services.registry.db import UTCDateTime
@@ -42,3 +42,13 @@ def keyset_indexes(table: str) -> tuple[Index, ...]:
     """Indexes in list order: (filter column, updated_at, id) and (updated_at, id); see migration 0002."""
     return (*(Index(f"ix_{table}_{c}_keyset", c, "updated_at", "id") for c in FILTER_COLUMNS),
             Index(f"ix_{table}_keyset", "updated_at", "id"))
+
+
+class ListingGram(SQLModel):
+    """One distinct character bigram of a listing's search_text (listings/grams.py; migration 0006).
+
+    Primary key (gram, record_id): a gram's records are one index range. SQLite stores the table as that index
+    (WITHOUT ROWID); no foreign key, so bulk inserts need no lookups (listings are never deleted, only withdrawn).
+    """
+    gram: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    record_id: str = Field(primary_key=True, max_length=40)

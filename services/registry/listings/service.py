@@ -128,10 +128,12 @@ def _apply_screening(uow: UnitOfWork, kind: ListingKind, row: Any, policy: Listi
     row.status = outcome.decision
 
 
-def _touch(kind: ListingKind, row: Any) -> None:
+def _touch(uow: UnitOfWork, kind: ListingKind, row: Any) -> None:
     row.version += 1
     row.updated_at = utcnow()
-    row.search_text = kind.search_text(row)
+    old_text, row.search_text = row.search_text, kind.search_text(row)
+    if row.search_text != old_text:  # the `q` index follows in the same transaction
+        repository.replace_grams(uow.session, kind, row.id, old_text, row.search_text)
 
 
 def _load(uow: UnitOfWork, kind: ListingKind, record_id: str, expected_version: int | None) -> Any:
@@ -208,7 +210,7 @@ def _apply_changes(uow: UnitOfWork, kind: ListingKind, row: Any, changes: dict[s
         setattr(row, name, value)
     _check_merged(kind, row, field_prefix)
     _refresh_suggestion(kind, row)
-    _touch(kind, row)
+    _touch(uow, kind, row)
     if row.status in SCREENED:
         _apply_screening(uow, kind, row, policy, into=into)
     else:  # withdrawn / expired stay so, but the owner still sees what screening thinks of the new text
@@ -225,7 +227,7 @@ def withdraw(uow: UnitOfWork, kind: ListingKind, record_id: str, expected_versio
     if row.status == RecordStatus.withdrawn:
         raise conflict(f"{kind.entity.value} {record_id} is already withdrawn.", current_version=row.version)
     row.status = RecordStatus.withdrawn.value
-    _touch(kind, row)
+    _touch(uow, kind, row)
     uow.emit(kind.entity.value, row.id, ChangeOp.update.value, row.version)
     return row
 
@@ -237,7 +239,7 @@ def renew(uow: UnitOfWork, kind: ListingKind, record_id: str, expected_version: 
         raise conflict(f"Only published, expired or withdrawn listings can be renewed; this one is {row.status}: fix it with PATCH first.",
                        current_version=row.version)
     _refresh_suggestion(kind, row)  # the lexicon may have grown since the last write
-    _touch(kind, row)
+    _touch(uow, kind, row)
     if policy.screening_inline:
         outcome = screening.run(uow.session, kind.entity.value, row, _content_of(kind, row))
         if outcome.decision == RecordStatus.published:
@@ -257,7 +259,7 @@ def override(uow: UnitOfWork, kind: ListingKind, record_id: str, status: RecordS
     if status == RecordStatus.published:
         _publish(row, policy)
     row.status = status.value
-    _touch(kind, row)
+    _touch(uow, kind, row)
     screening.record_override(uow.session, kind.entity.value, row, status.value, reason, actor)
     uow.emit(kind.entity.value, row.id, ChangeOp.update.value, row.version)
     return row
@@ -267,7 +269,7 @@ def expire_due(uow: UnitOfWork, kind: ListingKind, today: date | None = None) ->
     expired = []
     for row in repository.due_for_expiry(uow.session, kind, today or utcnow().date()):
         row.status = RecordStatus.expired.value
-        _touch(kind, row)
+        _touch(uow, kind, row)
         uow.emit(kind.entity.value, row.id, ChangeOp.update.value, row.version)
         expired.append(row.id)
     return expired
@@ -283,7 +285,7 @@ def refresh_suggestions(uow: UnitOfWork, kind: ListingKind, *, after_id: str | N
         before = row.domain_suggestion
         _refresh_suggestion(kind, row)
         if row.domain_suggestion != before:
-            _touch(kind, row)
+            _touch(uow, kind, row)
             uow.emit(kind.entity.value, row.id, ChangeOp.update.value, row.version)
             changed.append(row.id)
     return changed, (rows[-1].id if len(rows) == limit else None)
@@ -294,7 +296,7 @@ def screen_pending(uow: UnitOfWork, kind: ListingKind, policy: ListingPolicy, li
     inline = ListingPolicy(screening_inline=True, listing_days=policy.listing_days)
     done = []
     for row in repository.with_status(uow.session, kind, RecordStatus.submitted.value, limit):
-        _touch(kind, row)
+        _touch(uow, kind, row)
         _apply_screening(uow, kind, row, inline)
         uow.emit(kind.entity.value, row.id, ChangeOp.update.value, row.version)
         done.append(row.id)

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Numeric, UniqueConstraint
 from sqlmodel import Field
 
-from services.registry.listings.models import ListingColumns, keyset_indexes
+from services.registry.listings.models import ListingColumns, ListingGram, keyset_indexes
 
 
 class Technology(ListingColumns, table=True):
@@ -28,3 +28,8 @@ class Technology(ListingColumns, table=True):
     price_max_cny: Decimal | None = Field(None, sa_type=Numeric(15, 2))
     # Governing evaluation's summary (shared.schemas.EvaluationSummary), kept by evaluations/service.py (migration 0004)
     evaluation: dict[str, Any] | None = Field(None, sa_type=JSON)
+
+
+class TechnologyGram(ListingGram, table=True):
+    __tablename__ = "technology_grams"
+    __table_args__ = {"sqlite_with_rowid": False}
