@@ -40,11 +40,11 @@ def test_other_roles_and_bad_keys_get_a_clear_message(gateway: TestClient, world
     client = browser(gateway)
     token = csrf_of(client.get("/console/login").text)
     admin = world["bearer"](world["keys"]["admin"])
-    evaluator_key = ok(gateway.post("/v1/keys", headers=admin, json={"role": "evaluator", "org_id": world["orgs"]["broker"],
-                                                                    "name": "评价机构"}), 201)["key"]
-    refused = client.post("/console/login", data={"key": evaluator_key, "csrf_token": token})
-    assert refused.status_code == 403
-    assert "仅供技术经纪人、平台管理员和参与竞价的企业使用" in refused.text and "技术评价机构" in refused.text
+    platform_key = ok(gateway.post("/v1/keys", headers=admin, json={"role": "platform", "org_id": world["orgs"]["broker"],
+                                                                   "name": "对接平台", "source": "zjtm"}), 201)["key"]
+    refused = client.post("/console/login", data={"key": platform_key, "csrf_token": token})
+    assert refused.status_code == 403  # evaluators sign in since issue #10 (test_evaluation_pages.py); platforms use the API
+    assert "仅供技术经纪人、平台管理员、企业和技术评价机构使用" in refused.text and "第三方交易平台" in refused.text
     assert "gt_console_key" not in refused.headers.get("set-cookie", "")
     wrong = client.post("/console/login", data={"key": "gtk_not_a_real_key_at_all", "csrf_token": token})
     assert wrong.status_code == 403 and "密钥无法使用" in wrong.text

@@ -9,11 +9,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.gateway.auth.roles import Role
-from services.gateway.console import ipfinance, trading, workspace
+from services.gateway.console import catalog_pages, challenge_pages, evaluation_pages, ipfinance, trading, workspace
 from services.gateway.console.api import ApiError, GatewayApi, open_api
 from services.gateway.console.routing import ConsoleRoute, safe_next
 from services.gateway.console.session import (
-    CONSOLE_ROLES,
     FormDep,
     NotSignedIn,
     SignInRefused,
@@ -22,12 +21,12 @@ from services.gateway.console.session import (
     check_key,
     current_user,
     end_session,
+    landing,
     start_session,
 )
 from services.gateway.console.templating import render
 from services.gateway.db import SessionDep
 
-TRADING_PREFIXES = ("/console/trading", "/console/auctions")
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False,
                    default_response_class=HTMLResponse)
 
@@ -45,10 +44,8 @@ def _see_other(url: str) -> RedirectResponse:
 
 
 def _landing(role: Role, target: str) -> str:
-    """Enterprise keys only have the trading pages: send them there unless they asked for one."""
-    if role in CONSOLE_ROLES or target.startswith(TRADING_PREFIXES):
-        return target
-    return "/console/trading"
+    """Enterprise and evaluator keys only have some pages: send them home unless they asked for one of theirs."""
+    return landing(role, target)
 
 
 # --------------------------------------------------------------------------- sign-in
@@ -267,29 +264,8 @@ async def mark_read(user: UserDep, api: ApiDep, form: FormDep, notification_id: 
     return _see_other("/console/notifications")
 
 
-# --------------------------------------------------------------------------- promotion catalog (推广目录)
-@router.get("/catalog")
-async def catalog(request: Request, user: UserDep, api: ApiDep) -> Response:
-    return render(request, "catalog.html", user, editions=await api.get("/v1/catalog/editions"))
-
-
-@router.get("/catalog/{edition_id}")
-async def catalog_edition(request: Request, user: UserDep, api: ApiDep, edition_id: str, domain: str = "") -> Response:
-    edition = await api.get(f"/v1/catalog/editions/{edition_id}")
-    domains = sorted({e["domain"] for e in edition["entries"] if e.get("domain")})
-    entries = [e for e in edition["entries"] if not domain or e.get("domain") == domain]
-    return render(request, "catalog_edition.html", user, edition=edition, entries=entries, domains=domains, domain=domain)
-
-
-# --------------------------------------------------------------------------- open challenges (揭榜挂帅)
-@router.get("/challenges")
-async def challenges(request: Request, user: UserDep, api: ApiDep) -> Response:
-    return render(request, "challenges.html", user, challenges=await api.get("/v1/challenges"))
-
-
-@router.get("/challenges/{challenge_id}")
-async def challenge(request: Request, user: UserDep, api: ApiDep, challenge_id: str) -> Response:
-    found = await api.get(f"/v1/challenges/{challenge_id}")
-    entries = await api.get(f"/v1/challenges/{challenge_id}/entries")  # the API leaves out what this user may not see
-    awards = await api.get(f"/v1/challenges/{challenge_id}/awards")
-    return render(request, "challenge.html", user, challenge=found, entries=entries, awards=awards)
+# --------------------------------------------------------------------------- evaluation, catalog, challenges (issue #10)
+# Their own modules: pages for every signed-in role (brokers, admins, enterprises, evaluators).
+router.include_router(evaluation_pages.router)
+router.include_router(catalog_pages.router)
+router.include_router(challenge_pages.router)

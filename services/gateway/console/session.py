@@ -21,6 +21,15 @@ CONSOLE_ROLES = (Role.broker, Role.admin)
 # Enterprises bid in auctions (trading.bid is theirs alone), so their keys may sign in, but only the trading
 # pages accept them: every other page depends on `UserDep`, which still requires a broker or admin.
 TRADING_ROLES = (*CONSOLE_ROLES, Role.enterprise)
+# Evaluators (and enterprises, for their own evaluations, nominations and challenges) also sign in: their pages
+# (evaluation_pages, catalog_pages, challenge_pages) depend on `AnyUserDep`; what they may do there is decided by
+# the API each page calls with their key.
+SIGN_IN_ROLES = (*TRADING_ROLES, Role.evaluator)
+# Where a key that is not a broker desk's may go after sign-in, and its home page.
+DESK_PREFIXES = {Role.enterprise: ("/console/trading", "/console/auctions", "/console/evaluations", "/console/technologies",
+                                   "/console/catalog", "/console/challenge"),
+                 Role.evaluator: ("/console/evaluations", "/console/technologies", "/console/catalog", "/console/challenge")}
+DESK_HOMES = {Role.enterprise: "/console/trading", Role.evaluator: "/console/evaluations"}
 ROLE_NAMES = {Role.admin: "平台管理员", Role.broker: "技术经纪人", Role.enterprise: "企业", Role.platform: "第三方交易平台",
               Role.evaluator: "技术评价机构"}
 
@@ -61,16 +70,16 @@ class ConsoleUser:
 
 
 def check_key(session: Session, key: str) -> tuple[str, Role, str, str]:
-    """(key id, role, org, name) of an active broker/admin/enterprise key; SignInRefused with a Chinese reason
-    otherwise."""
+    """(key id, role, org, name) of an active broker/admin/enterprise/evaluator key; SignInRefused with a Chinese
+    reason otherwise."""
     try:
         row = key_service.authenticate(session, key.strip())
     except ProblemError as exc:
         raise SignInRefused(f"密钥无法使用：{exc.detail}") from None
     role = Role(row.role)
-    if role not in TRADING_ROLES:
-        raise SignInRefused(f"此控制台仅供技术经纪人、平台管理员和参与竞价的企业使用；您的密钥角色是“{ROLE_NAMES[role]}”"
-                            f"({role.value})。平台和评价机构请使用 API（/docs）。")
+    if role not in SIGN_IN_ROLES:
+        raise SignInRefused(f"此控制台仅供技术经纪人、平台管理员、企业和技术评价机构使用；您的密钥角色是“{ROLE_NAMES[role]}”"
+                            f"({role.value})。第三方交易平台请使用 API（/docs）。")
     return row.id, role, row.org_id, row.name
 
 
@@ -112,7 +121,11 @@ def current_user(request: Request, session: SessionDep) -> ConsoleUser:
 
 
 class WrongRole(Exception):
-    """A signed-in enterprise key on a broker page: the route class shows a 403 page pointing to 交易大厅."""
+    """A signed-in enterprise or evaluator key on a broker page: the route class shows a 403 page pointing home."""
+
+    def __init__(self, home: str = "/console/trading") -> None:
+        super().__init__(home)
+        self.home = home
 
 
 def trading_user(request: Request, session: SessionDep) -> ConsoleUser:
@@ -122,16 +135,24 @@ def trading_user(request: Request, session: SessionDep) -> ConsoleUser:
 def broker_user(request: Request, session: SessionDep) -> ConsoleUser:
     user = current_user(request, session)
     if not user.is_broker_desk:
-        raise WrongRole()
+        raise WrongRole(home_of(user))
     return user
 
 
 UserDep = Annotated[ConsoleUser, Depends(broker_user)]
 TraderDep = Annotated[ConsoleUser, Depends(trading_user)]
+AnyUserDep = Annotated[ConsoleUser, Depends(current_user)]  # any signed-in role; the API decides what it may do
 
 
 def home_of(user: ConsoleUser) -> str:
-    return "/console/demands" if user.is_broker_desk else "/console/trading"
+    return "/console/demands" if user.is_broker_desk else DESK_HOMES.get(user.role, "/console/trading")
+
+
+def landing(role: Role, target: str) -> str:
+    """Where sign-in leads: the asked-for page if this role has such pages, otherwise its home."""
+    if role in CONSOLE_ROLES or target.startswith(DESK_PREFIXES.get(role, ())):
+        return target
+    return DESK_HOMES.get(role, "/console/trading")
 
 
 async def checked_form(request: Request) -> dict[str, str]:
