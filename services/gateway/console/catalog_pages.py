@@ -15,7 +15,7 @@ from services.gateway.console.routing import ConsoleRoute
 from services.gateway.console.session import AnyUserDep, ConsoleUser, FormDep
 from services.gateway.console.templating import render
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False, default_response_class=HTMLResponse)
+router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False, default_response_class=HTMLResponse)
 NOMINATION_STATUS = {"nominated": "待评审", "accepted": "已入选", "not_accepted": "未入选"}
 
 

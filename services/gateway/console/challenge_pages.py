@@ -17,7 +17,7 @@ from services.gateway.console.routing import ConsoleRoute
 from services.gateway.console.session import AnyUserDep, ConsoleUser, FormDep
 from services.gateway.console.templating import render
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False, default_response_class=HTMLResponse)
+router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False, default_response_class=HTMLResponse)
 ENTRY_STATUS = {"submitted": "已提交", "awarded": "已获奖"}
 _CRITERION_LINE = re.compile(r"^(.+?)[\s:：,，]+([^\s:：,，]+)$")
 

@@ -16,7 +16,7 @@ from services.gateway.console.routing import ConsoleRoute
 from services.gateway.console.session import AnyUserDep, ConsoleUser, FormDep
 from services.gateway.console.templating import render
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False, default_response_class=HTMLResponse)
+router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False, default_response_class=HTMLResponse)
 
 CRITERIA = (("maturity", "技术成熟度"), ("effect", "技术效果"), ("economic_benefit", "经济效益"),
             ("environmental_benefit", "环境效益"), ("ip_status", "知识产权状况"))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.gateway.auth.roles import Role
-from services.gateway.console import catalog_pages, challenge_pages, evaluation_pages, ipfinance, trading, workspace
+from services.gateway.console import ipfinance, trading, workspace
 from services.gateway.console.api import ApiError, GatewayApi, open_api
 from services.gateway.console.routing import ConsoleRoute, safe_next
 from services.gateway.console.session import (
@@ -263,9 +263,3 @@ async def mark_read(user: UserDep, api: ApiDep, form: FormDep, notification_id: 
     await api.post(f"/v1/notifications/{notification_id}/read")
     return _see_other("/console/notifications")
 
-
-# --------------------------------------------------------------------------- evaluation, catalog, challenges (issue #10)
-# Their own modules: pages for every signed-in role (brokers, admins, enterprises, evaluators).
-router.include_router(evaluation_pages.router)
-router.include_router(catalog_pages.router)
-router.include_router(challenge_pages.router)
