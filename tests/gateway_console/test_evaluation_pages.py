@@ -138,3 +138,27 @@ def test_enterprise_reaches_its_pages_and_forms_need_the_session_token(gateway: 
     assert forged.status_code == 403 and "CSRF" in forged.text
     assert seller.get("/console/challenges/new").status_code == 200
     assert seller.get("/console/technologies/tec_does_not_exist").status_code == 404
+
+
+def test_broker_nominates_by_id_and_an_enterprise_may_not_nominate_anothers_technology(gateway: TestClient, world: dict) -> None:
+    admin = world["bearer"](world["keys"]["admin"])
+    closes = (datetime.now(UTC) + timedelta(days=10)).isoformat()
+    call = ok(gateway.post("/v1/catalog/calls", headers=admin, json={"name": "2026 第二批", "nominations_close_at": closes}), 201)
+    technology = world["techs"][1]
+    buyer = sign_in(browser(gateway), world["keys"]["buyer"])  # not the technology's owner
+    page = buyer.get(f"/console/catalog/calls/{call['id']}")
+    refused = buyer.post(f"/console/catalog/calls/{call['id']}/nominations",
+                         data={"csrf_token": csrf_of(page.text), "technology_id": technology["id"], "reason": "替别人提名"})
+    assert refused.status_code == 403 and "您的角色无权进行此操作" in refused.text and "替别人提名" in refused.text
+
+    broker = sign_in(browser(gateway), world["keys"]["broker"])
+    page = broker.get(f"/console/technologies/{technology['id']}")  # brokers read a technology's evaluations
+    assert page.status_code == 200 and "这项技术还没有第三方评价" in page.text and "2026 第二批" in page.text
+    page = broker.get(f"/console/catalog/calls/{call['id']}?technology_id={technology['id']}")
+    assert f'value="{technology["id"]}"' in page.text  # the id from the technology page's button is filled in
+    done = broker.post(f"/console/catalog/calls/{call['id']}/nominations", follow_redirects=False,
+                       data={"csrf_token": csrf_of(page.text), "technology_id": technology["id"], "reason": "经纪人推荐：家具行业多家应用"})
+    assert done.status_code == 303
+    listed = broker.get(done.headers["location"])
+    assert technology["title"] in listed.text and "经纪人推荐" in listed.text and "待评审" in listed.text
+    assert "经纪人推荐" not in buyer.get(f"/console/catalog/calls/{call['id']}").text  # not the buyer's nomination to see

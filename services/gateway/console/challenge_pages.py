@@ -75,7 +75,8 @@ def criteria_of(text: str) -> list[dict[str, Any]]:
 
 
 def challenge_body(form: dict[str, str]) -> dict[str, Any]:
-    return {"demand_id": form.get("demand_id", "").strip(), "award_cny": form.get("award_cny", "").strip(),
+    return {"demand_id": form.get("demand_id", "").strip(), "campaign_id": form.get("campaign_id", "").strip() or None,
+            "award_cny": form.get("award_cny", "").strip(),
             "deadline": _utc(form.get("deadline", "")), "eligibility": form.get("eligibility", "").strip(),
             "ip_terms": form.get("ip_terms", "").strip(), "criteria": criteria_of(form.get("criteria", "")),
             "evaluator_org_ids": [s for s in re.split(r"[\s,，、]+", form.get("evaluator_org_ids", "")) if s]}
