@@ -138,6 +138,7 @@ def test_enterprise_reaches_its_pages_and_forms_need_the_session_token(gateway: 
     assert forged.status_code == 403 and "CSRF" in forged.text
     assert seller.get("/console/challenges/new").status_code == 200
     assert seller.get("/console/technologies/tec_does_not_exist").status_code == 404
+    assert seller.get("/console/evaluations/new", params={"technology_id": "../../v1/keys"}).status_code == 404  # one segment
 
 
 def test_broker_nominates_by_id_and_an_enterprise_may_not_nominate_anothers_technology(gateway: TestClient, world: dict) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -69,7 +70,8 @@ async def cancel_request(request: Request, user: AnyUserDep, api: AnyApiDep, for
 # --------------------------------------------------------------------------- recording an evaluation (evaluators)
 async def _record_form(request: Request, user: ConsoleUser, api: GatewayApi, technology_id: str, request_id: str,
                        form: dict[str, str] | None = None, *, status_code: int = 200, **extra: Any) -> Response:
-    technology = await api.get(f"/v1/technologies/{technology_id}")  # 404 page if the user may not read it
+    # 404 page if the user may not read it; the id comes from the query string, so it stays one path segment
+    technology = await api.get(f"/v1/technologies/{quote(technology_id.strip('.'), safe='') or '-'}")
     default_until = (datetime.now(UTC).date() + timedelta(days=730)).isoformat()
     return render(request, "evaluation_form.html", user, status_code=status_code, active="evaluations", technology=technology,
                   request_id=request_id, form=form or {"valid_until": default_until}, CRITERIA=CRITERIA, VERDICTS=VERDICTS,
