@@ -12,7 +12,15 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.gateway.auth.roles import Role
 from services.gateway.console.api import ApiError, GatewayApi
-from services.gateway.console.desk import AnyApiDep, form_list, my_published, org_names, post_or_refuse, refusal, see_other
+from services.gateway.console.desk import (
+    AnyApiDep,
+    form_list,
+    my_published,
+    org_names,
+    post_or_refuse,
+    refusal,
+    see_other,
+)
 from services.gateway.console.routing import ConsoleRoute
 from services.gateway.console.session import AnyUserDep, ConsoleUser, FormDep
 from services.gateway.console.templating import render
