@@ -40,11 +40,11 @@ def test_other_roles_and_bad_keys_get_a_clear_message(gateway: TestClient, world
     client = browser(gateway)
     token = csrf_of(client.get("/console/login").text)
     admin = world["bearer"](world["keys"]["admin"])
-    evaluator_key = ok(gateway.post("/v1/keys", headers=admin, json={"role": "evaluator", "org_id": world["orgs"]["broker"],
-                                                                    "name": "评价机构"}), 201)["key"]
-    refused = client.post("/console/login", data={"key": evaluator_key, "csrf_token": token})
-    assert refused.status_code == 403
-    assert "仅供技术经纪人、平台管理员、企业和执法/司法机关使用" in refused.text and "技术评价机构" in refused.text
+    platform_key = ok(gateway.post("/v1/keys", headers=admin, json={"role": "platform", "org_id": world["orgs"]["broker"],
+                                                                   "name": "对接平台", "source": "zjtm"}), 201)["key"]
+    refused = client.post("/console/login", data={"key": platform_key, "csrf_token": token})
+    assert refused.status_code == 403  # evaluators sign in since issue #10 (test_evaluation_pages.py); platforms use the API
+    assert "仅供技术经纪人、平台管理员、企业、技术评价机构和执法/司法机关使用" in refused.text and "第三方交易平台" in refused.text
     assert "gt_console_key" not in refused.headers.get("set-cookie", "")
     wrong = client.post("/console/login", data={"key": "gtk_not_a_real_key_at_all", "csrf_token": token})
     assert wrong.status_code == 403 and "密钥无法使用" in wrong.text
@@ -58,7 +58,7 @@ def test_enterprise_keys_only_reach_the_trading_pages(gateway: TestClient, world
     hall = client.get("/console/trading")
     assert hall.status_code == 200 and "挂牌与拍卖" in hall.text and 'href="/console/demands"' not in hall.text
     demands = client.get("/console/demands")
-    assert demands.status_code == 403 and "企业密钥可使用交易大厅、融资与侵权记录页面" in demands.text
+    assert demands.status_code == 403 and "企业密钥可使用交易大厅" in demands.text and "融资与侵权记录页面" in demands.text
 
 
 def test_admin_may_sign_in(gateway: TestClient, world: dict) -> None:

@@ -13,7 +13,6 @@ from services.gateway.console import finance_pages, ipfinance, trading, workspac
 from services.gateway.console.api import ApiError, GatewayApi, open_api
 from services.gateway.console.routing import ConsoleRoute, safe_next
 from services.gateway.console.session import (
-    CONSOLE_ROLES,
     FormDep,
     NotSignedIn,
     SignInRefused,
@@ -22,12 +21,12 @@ from services.gateway.console.session import (
     check_key,
     current_user,
     end_session,
+    landing,
     start_session,
 )
 from services.gateway.console.templating import render
 from services.gateway.db import SessionDep
 
-TRADING_PREFIXES = ("/console/trading", "/console/auctions")
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False,
                    default_response_class=HTMLResponse)
 
@@ -45,11 +44,11 @@ def _see_other(url: str) -> RedirectResponse:
 
 
 def _landing(role: Role, target: str) -> str:
-    """Enterprise keys only have the trading, finance and infringement pages; authority keys only the
-    infringement pages: send them there unless they asked for one."""
+    """Enterprise, evaluator and authority keys only have some pages: send them home unless they asked for one of
+    theirs (finance and infringement pages are decided by console/finance_pages.py)."""
     if role in CONSOLE_ROLES:
         return target
-    return finance_pages.landing(role, target) or (target if target.startswith(TRADING_PREFIXES) else "/console/trading")
+    return finance_pages.landing(role, target) or landing(role, target)
 
 
 # --------------------------------------------------------------------------- sign-in
@@ -266,34 +265,6 @@ async def notifications(request: Request, user: UserDep, api: ApiDep, unread: bo
 async def mark_read(user: UserDep, api: ApiDep, form: FormDep, notification_id: int) -> Response:
     await api.post(f"/v1/notifications/{notification_id}/read")
     return _see_other("/console/notifications")
-
-
-# --------------------------------------------------------------------------- promotion catalog (推广目录)
-@router.get("/catalog")
-async def catalog(request: Request, user: UserDep, api: ApiDep) -> Response:
-    return render(request, "catalog.html", user, editions=await api.get("/v1/catalog/editions"))
-
-
-@router.get("/catalog/{edition_id}")
-async def catalog_edition(request: Request, user: UserDep, api: ApiDep, edition_id: str, domain: str = "") -> Response:
-    edition = await api.get(f"/v1/catalog/editions/{edition_id}")
-    domains = sorted({e["domain"] for e in edition["entries"] if e.get("domain")})
-    entries = [e for e in edition["entries"] if not domain or e.get("domain") == domain]
-    return render(request, "catalog_edition.html", user, edition=edition, entries=entries, domains=domains, domain=domain)
-
-
-# --------------------------------------------------------------------------- open challenges (揭榜挂帅)
-@router.get("/challenges")
-async def challenges(request: Request, user: UserDep, api: ApiDep) -> Response:
-    return render(request, "challenges.html", user, challenges=await api.get("/v1/challenges"))
-
-
-@router.get("/challenges/{challenge_id}")
-async def challenge(request: Request, user: UserDep, api: ApiDep, challenge_id: str) -> Response:
-    found = await api.get(f"/v1/challenges/{challenge_id}")
-    entries = await api.get(f"/v1/challenges/{challenge_id}/entries")  # the API leaves out what this user may not see
-    awards = await api.get(f"/v1/challenges/{challenge_id}/awards")
-    return render(request, "challenge.html", user, challenge=found, entries=entries, awards=awards)
 
 
 router.include_router(finance_pages.router)  # financing needs, finance introductions, infringement records (issue #12)

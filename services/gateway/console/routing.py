@@ -38,9 +38,10 @@ class ConsoleRoute(APIRoute):
                 response = RedirectResponse(url, status_code=303)
                 end_session(response)
                 return response
-            except WrongRole:
-                return render(request, "error.html", status_code=403, home="/console/trading",
-                              message="企业密钥可使用交易大厅、融资与侵权记录页面，执法/司法机关密钥可使用侵权记录页面；需求、撮合与交易页面仅供技术经纪人和平台管理员使用。")
+            except WrongRole as exc:
+                return render(request, "error.html", status_code=403, home=exc.home,
+                              message="企业密钥可使用交易大厅、技术评价、推广目录、揭榜挂帅、融资与侵权记录页面，评价机构的密钥可使用"
+                                      "技术评价、推广目录和揭榜挂帅页面，执法/司法机关密钥可使用侵权记录页面；需求、撮合与交易页面仅供技术经纪人和平台管理员使用。")
             except CsrfRejected:
                 return render(request, "error.html", status_code=403,
                               message="表单已过期或不是从本控制台提交的（CSRF 校验失败）。请返回页面刷新后重试。")

@@ -21,8 +21,17 @@ CONSOLE_ROLES = (Role.broker, Role.admin)
 # Enterprises bid in auctions (trading.bid is theirs alone), so their keys may sign in, but only the trading
 # pages accept them: every other page depends on `UserDep`, which still requires a broker or admin.
 TRADING_ROLES = (*CONSOLE_ROLES, Role.enterprise)
+# Evaluators (and enterprises, for their own evaluations, nominations and challenges) also sign in: their pages
+# (evaluation_pages, catalog_pages, challenge_pages) depend on `AnyUserDep`; what they may do there is decided by
+# the API each page calls with their key.
 # Authority keys (知识产权局、市场监管局) sign in for the infringement pages only (console/finance_pages.py).
-SIGN_IN_ROLES = (*TRADING_ROLES, Role.authority)
+SIGN_IN_ROLES = (*TRADING_ROLES, Role.evaluator, Role.authority)
+# Where a key that is not a broker desk's may go after sign-in, and its home page.
+DESK_PREFIXES = {Role.enterprise: ("/console/trading", "/console/auctions", "/console/evaluations", "/console/technologies",
+                                   "/console/catalog", "/console/challenge"),
+                 Role.evaluator: ("/console/evaluations", "/console/technologies", "/console/catalog", "/console/challenge")}
+DESK_HOMES = {Role.enterprise: "/console/trading", Role.evaluator: "/console/evaluations",
+              Role.authority: "/console/infringements"}
 ROLE_NAMES = {Role.admin: "平台管理员", Role.broker: "技术经纪人", Role.enterprise: "企业", Role.platform: "第三方交易平台",
               Role.evaluator: "技术评价机构", Role.authority: "执法/司法机关"}
 
@@ -67,16 +76,16 @@ class ConsoleUser:
 
 
 def check_key(session: Session, key: str) -> tuple[str, Role, str, str]:
-    """(key id, role, org, name) of an active broker/admin/enterprise key; SignInRefused with a Chinese reason
-    otherwise."""
+    """(key id, role, org, name) of an active broker/admin/enterprise/evaluator key; SignInRefused with a Chinese
+    reason otherwise."""
     try:
         row = key_service.authenticate(session, key.strip())
     except ProblemError as exc:
         raise SignInRefused(f"密钥无法使用：{exc.detail}") from None
     role = Role(row.role)
     if role not in SIGN_IN_ROLES:
-        raise SignInRefused(f"此控制台仅供技术经纪人、平台管理员、企业和执法/司法机关使用；您的密钥角色是“{ROLE_NAMES[role]}”"
-                            f"({role.value})。平台和评价机构请使用 API（/docs）。")
+        raise SignInRefused(f"此控制台仅供技术经纪人、平台管理员、企业、技术评价机构和执法/司法机关使用；您的密钥角色是“{ROLE_NAMES[role]}”"
+                            f"({role.value})。第三方交易平台请使用 API（/docs）。")
     return row.id, role, row.org_id, row.name
 
 
@@ -118,7 +127,11 @@ def current_user(request: Request, session: SessionDep) -> ConsoleUser:
 
 
 class WrongRole(Exception):
-    """A signed-in enterprise key on a broker page: the route class shows a 403 page pointing to 交易大厅."""
+    """A signed-in enterprise or evaluator key on a broker page: the route class shows a 403 page pointing home."""
+
+    def __init__(self, home: str = "/console/trading") -> None:
+        super().__init__(home)
+        self.home = home
 
 
 def trading_user(request: Request, session: SessionDep) -> ConsoleUser:
@@ -128,18 +141,24 @@ def trading_user(request: Request, session: SessionDep) -> ConsoleUser:
 def broker_user(request: Request, session: SessionDep) -> ConsoleUser:
     user = current_user(request, session)
     if not user.is_broker_desk:
-        raise WrongRole()
+        raise WrongRole(home_of(user))
     return user
 
 
 UserDep = Annotated[ConsoleUser, Depends(broker_user)]
 TraderDep = Annotated[ConsoleUser, Depends(trading_user)]
+AnyUserDep = Annotated[ConsoleUser, Depends(current_user)]  # any signed-in role; the API decides what it may do
 
 
 def home_of(user: ConsoleUser) -> str:
-    if user.role == Role.authority:
-        return "/console/infringements"
-    return "/console/demands" if user.is_broker_desk else "/console/trading"
+    return "/console/demands" if user.is_broker_desk else DESK_HOMES.get(user.role, "/console/trading")
+
+
+def landing(role: Role, target: str) -> str:
+    """Where sign-in leads: the asked-for page if this role has such pages, otherwise its home."""
+    if role in CONSOLE_ROLES or target.startswith(DESK_PREFIXES.get(role, ())):
+        return target
+    return DESK_HOMES.get(role, "/console/trading")
 
 
 async def checked_form(request: Request) -> dict[str, str]:
