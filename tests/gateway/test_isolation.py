@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from services.gateway.auth.roles import Role
 from tests.gateway.conftest import auth, issue_key, make_gateway

@@ -46,8 +46,6 @@ def _see_other(url: str) -> RedirectResponse:
 def _landing(role: Role, target: str) -> str:
     """Enterprise, evaluator and authority keys only have some pages: send them home unless they asked for one of
     theirs (finance and infringement pages are decided by console/finance_pages.py)."""
-    if role in CONSOLE_ROLES:
-        return target
     return finance_pages.landing(role, target) or landing(role, target)
 
 
