@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from services.matching.crosslingual import glosses
+from services.matching.rerank import latin_share
 from shared.schemas import Entity
 from shared.taxonomy import DOMAINS
 from shared.text import normalize
@@ -20,6 +22,7 @@ TECHNOLOGY_WEIGHTS: dict[str, int] = {
     "title": 3, "summary": 2, "keywords": 2, "core_process": 2, "applicable_scope": 1,
     "key_parameters": 1, "benefits": 1, "description": 1,
 }
+LATIN_RECORD = 0.5  # share of Latin letters from which a record counts as written in English
 DEMAND_WEIGHTS: dict[str, int] = {"title": 3, "keywords": 2, "description": 1, "expected_indicators": 1}
 
 
@@ -29,6 +32,12 @@ class Document:
     entity: Entity
     text: str  # for the dense encoder, the shared terms and the term coverage (never cut)
     weighted_fields: tuple[tuple[str, int], ...]  # for the lexical index
+    glosses: str = ""  # a mostly-English record's Chinese glosses (`crosslingual`), lexical side only
+
+    @property
+    def match_text(self) -> str:
+        """What the lexical evidence (term coverage, shared terms) reads: the text and its glosses."""
+        return f"{self.text}\n{self.glosses}" if self.glosses else self.text
 
 
 def field_weights(entity: Entity | str) -> dict[str, int]:
@@ -66,7 +75,13 @@ def build_document(entity: Entity | str, record: dict[str, Any]) -> Document:
     if topic:
         fields.append((topic, 1))
     dense = "。".join(text for text, _ in fields)
-    return Document(id=str(record.get("id", "")), entity=entity, text=dense, weighted_fields=tuple(fields))
+    glossed = ""
+    if latin_share(dense) >= LATIN_RECORD:  # an English record: Chinese needs reach it lexically through its glosses
+        glossed = " ".join(glosses(dense))
+        if glossed:
+            fields.append((glossed, 1))
+    return Document(id=str(record.get("id", "")), entity=entity, text=dense, weighted_fields=tuple(fields),
+                    glosses=glossed)
 
 
 def display_title(record: dict[str, Any]) -> str:

@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from services.matching.crosslingual import lexical_text
 from services.matching.documents import build_document, display_title
 from services.matching.fit import Wants, assess
 from services.matching.indexer import EntityIndex, MatchIndex
@@ -96,6 +97,7 @@ class FusionConfig:
     pool: int = 30  # candidates taken from each retriever (recall@30 of either is ~1 on both labelled sets)
     latin_pool: int = 60  # dense candidates for a mostly-Latin query (its BM25 candidates are noise)
     latin_threshold: float = 0.5  # share of Latin letters from which a query counts as mostly Latin
+    gloss_latin: bool = True  # the lexical side of a mostly-Latin query also reads its Chinese glosses
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
 
@@ -144,6 +146,12 @@ class HybridSearcher:
             return build_document(entity, stored.fields).text, stored.fields, self.index[entity].dense.vector(record_id)
 
     # ------------------------------------------------------------------ candidates and features
+    def lexical_text(self, ix: EntityIndex, text: str, latin: float) -> str:
+        """The query as the lexical side reads it: a mostly-Latin query with its Chinese glosses (`crosslingual`)."""
+        if not self.fusion.gloss_latin:
+            return text
+        return lexical_text(text, ix.lexical, latin, self.fusion.latin_threshold)
+
     def candidates(self, q: Query, qvec: np.ndarray) -> Candidates:
         """The union of both retrievers' top `pool` (after filters) with the reranker's features."""
         ix = self.index[Entity(q.target)]
@@ -152,7 +160,8 @@ class HybridSearcher:
         latin = latin_share(q.text)
         dense_pool = max(self.fusion.latin_pool, pool) if latin >= self.fusion.latin_threshold else pool
         dense_ranked = ix.dense_search(qvec, dense_pool, allowed, q.filters, q.exclude)
-        lexical_ranked = ix.lexical.top(q.text, pool, allowed)
+        text = self.lexical_text(ix, q.text, latin)
+        lexical_ranked = ix.lexical.top(text, pool, allowed)
         ids = list(dict.fromkeys([i for i, _ in dense_ranked] + [i for i, _ in lexical_ranked]))
         if not ids:
             return Candidates([], np.zeros((0, len(FEATURES))))
@@ -160,12 +169,12 @@ class HybridSearcher:
         lexical_rank = {i: r for r, (i, _) in enumerate(lexical_ranked, start=1)}
         bm25 = dict(lexical_ranked)
         best_bm25 = max(bm25.values(), default=0.0) or 1.0
-        ideal_bm25 = ix.lexical.ideal_score(q.text) or 1.0
+        ideal_bm25 = ix.lexical.ideal_score(text) or 1.0
         sims = ix.dense.similarity(qvec, ids)
         cosines = np.array([sims.get(i, 0.0) for i in ids])
         z = self.model.dense_z(cosines, ix.dense.background(qvec))
-        query_bigrams = bigrams_only(char_ngrams(q.text))
-        terms = specific_terms(ix.lexical, q.text)
+        query_bigrams = bigrams_only(char_ngrams(text))
+        terms = specific_terms(ix.lexical, text)
         records = [self.index.store.get(ix.entity, doc_id) for doc_id in ids]
         titles = [display_title(r.fields) if r and r.fields else "" for r in records]
         title_z = standardized(TITLE_VECTORS.get(self.index.encoder, titles) @ np.asarray(qvec, dtype=np.float32))
@@ -173,10 +182,10 @@ class HybridSearcher:
         coverage: dict[str, float] = {}
         for doc_id, zi, record, tz in zip(ids, z, records, title_z):
             doc = ix.docs.get(doc_id)
-            text = doc.text if doc else ""
-            coverage[doc_id] = ix.lexical.coverage(q.text, doc_id)
+            doc_text = doc.match_text if doc else ""
+            coverage[doc_id] = ix.lexical.coverage(text, doc_id)
             title = bigrams_only(char_ngrams(str(record.fields.get("title") or ""))) if record else set()
-            terms_share = term_coverage(terms, text)
+            terms_share = term_coverage(terms, doc_text)
             d_rank, l_rank = rank_feature(dense_rank.get(doc_id)), rank_feature(lexical_rank.get(doc_id))
             values = {
                 "dense_z": zi, "dense_gap": zi - z.max(), "title_z": tz, "dense_rank": d_rank, "lexical_rank": l_rank,
@@ -219,7 +228,7 @@ class HybridSearcher:
         wants = Wants.from_filters(q.filters)
         if q.context is not None:
             wants.merge_record(*q.context)
-        terms = specific_terms(ix.lexical, q.text)
+        terms = specific_terms(ix.lexical, self.lexical_text(ix, q.text, latin_share(q.text)))
         return [self._hit(ix, target, cands, r, float(p[r]), wants, terms) for r in rows[: q.k]]
 
     def _hit(self, ix: EntityIndex, target: Entity, cands: Candidates, row: int, p: float, wants: Wants,
@@ -238,6 +247,6 @@ class HybridSearcher:
                 dense_z=round(float(cands.column("dense_z")[row]), 3),
                 terms=round(float(cands.column("term_coverage")[row]), 4),
             ),
-            shared_terms=shared_terms(ix.lexical, terms, doc.text if doc else ""),
+            shared_terms=shared_terms(ix.lexical, terms, doc.match_text if doc else ""),
             fit=Fit(matched=matched, conflicts=conflicts),
         )

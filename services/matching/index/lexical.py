@@ -134,6 +134,10 @@ class LexicalIndex:
             self._dirty = False
 
     # ------------------------------------------------------------------ reads
+    def document_frequency(self, token: str) -> int:
+        tid = self._vocab.get(token)
+        return 0 if tid is None else int(self._df[tid])
+
     def idf(self, token: str) -> float:
         tid = self._vocab.get(token)
         return self._idf_of(0 if tid is None else int(self._df[tid]))
