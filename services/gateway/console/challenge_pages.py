@@ -20,6 +20,7 @@ from services.gateway.console.desk import (
     post_or_refuse,
     refusal,
     see_other,
+    utc_input,
 )
 from services.gateway.console.routing import ConsoleRoute
 from services.gateway.console.session import AnyUserDep, ConsoleUser, FormDep
@@ -54,16 +55,10 @@ async def _new_form(request: Request, user: ConsoleUser, api: GatewayApi, form: 
 
 
 @router.get("/challenges/new")
-async def new_challenge(request: Request, user: AnyUserDep, api: AnyApiDep) -> Response:
-    return await _new_form(request, user, api)
-
-
-def _utc(text: str) -> str:
-    """A datetime-local value ('2027-03-31T16:00') is UTC on this console (every time shown is UTC)."""
-    text = text.strip()
-    if text and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?", text):
-        return text + "Z"
-    return text
+async def new_challenge(request: Request, user: AnyUserDep, api: AnyApiDep, demand_id: str = "", campaign_id: str = "") -> Response:
+    """From a campaign's need (发布为榜单) the need and the campaign come filled in."""
+    form = {"criteria": "技术先进性 40\n经济性 30\n实施能力 30", "demand_id": demand_id.strip(), "campaign_id": campaign_id.strip()}
+    return await _new_form(request, user, api, form)
 
 
 def criteria_of(text: str) -> list[dict[str, Any]]:
@@ -85,7 +80,7 @@ def criteria_of(text: str) -> list[dict[str, Any]]:
 def challenge_body(form: dict[str, str]) -> dict[str, Any]:
     return {"demand_id": form.get("demand_id", "").strip(), "campaign_id": form.get("campaign_id", "").strip() or None,
             "award_cny": form.get("award_cny", "").strip(),
-            "deadline": _utc(form.get("deadline", "")), "eligibility": form.get("eligibility", "").strip(),
+            "deadline": utc_input(form.get("deadline", "")), "eligibility": form.get("eligibility", "").strip(),
             "ip_terms": form.get("ip_terms", "").strip(), "criteria": criteria_of(form.get("criteria", "")),
             "evaluator_org_ids": [s for s in re.split(r"[\s,，、]+", form.get("evaluator_org_ids", "")) if s]}
 
@@ -130,6 +125,21 @@ async def _challenge_page(request: Request, user: ConsoleUser, api: GatewayApi, 
 @router.get("/challenges/{challenge_id}")
 async def challenge(request: Request, user: AnyUserDep, api: AnyApiDep, challenge_id: str) -> Response:
     return await _challenge_page(request, user, api, challenge_id)
+
+
+@router.post("/challenges/{challenge_id}/proposals")
+async def propose(request: Request, user: AnyUserDep, api: AnyApiDep, form: FormDep, challenge_id: str) -> Response:
+    """推荐揭榜方 (the owner): matching proposes likely solvers and the API notifies their owners; the page shows whom.
+    Nothing of it is kept here, so the answer is the challenge page itself (reloading asks matching again)."""
+    try:
+        proposals = await api.post(f"/v1/challenges/{challenge_id}/proposals", {})
+    except ApiError as exc:
+        if exc.status in (502, 503, 504):  # matching unreachable or still catching up: say so, keep the page
+            return await _challenge_page(request, user, api, challenge_id, status_code=exc.status, failed="propose",
+                                         message="匹配服务暂时不可用，请稍后再试。", errors={})
+        return await _challenge_page(request, user, api, challenge_id, status_code=exc.status, failed="propose", **refusal(exc))
+    names = await org_names(api, {p["owner_org_id"] for p in proposals})
+    return await _challenge_page(request, user, api, challenge_id, proposals=proposals, proposal_orgs=names)
 
 
 def entry_body(form: dict[str, str]) -> dict[str, Any]:
