@@ -169,7 +169,7 @@ def test_propose_solvers_is_for_the_owner_and_says_when_matching_is_down(gateway
     down = buyer.post(f"{url}/proposals", data={"csrf_token": csrf_of(page.text)})
     assert down.status_code in (502, 503, 504) and "匹配服务暂时不可用" in down.text and "¥500,000.00" in down.text
     other = seller.get(url)
-    assert 'id="propose"' not in other.text
+    assert 'id="propose"' not in other.text and 'id="proposed-mine"' not in other.text  # nothing proposed to it
     refused = seller.post(f"{url}/proposals", data={"csrf_token": csrf_of(other.text)})
     assert refused.status_code == 403 and "无权" in refused.text
 

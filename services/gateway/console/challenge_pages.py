@@ -39,11 +39,23 @@ def is_jury(user: ConsoleUser, challenge: dict[str, Any]) -> bool:
     return user.role == Role.evaluator and user.org_id in challenge["evaluator_org_ids"]
 
 
+async def proposed_to_me(api: GatewayApi, user: ConsoleUser) -> dict[str, list[str]]:
+    """Demand id → titles of the organization's technologies matching proposed for that challenge (the API's
+    `challenge_solver` notifications of the organization, latest 100); enterprises only."""
+    if user.role != Role.enterprise:
+        return {}
+    proposed: dict[str, list[str]] = {}
+    for note in (await api.get("/v1/notifications", limit=100)).get("items", []):
+        if note["kind"] == "challenge_solver" and note.get("demand_id") and note["technology_title"] not in proposed.get(note["demand_id"], []):
+            proposed.setdefault(note["demand_id"], []).append(note["technology_title"])
+    return proposed
+
+
 @router.get("/challenges")
 async def challenges(request: Request, user: AnyUserDep, api: AnyApiDep) -> Response:
     found = await api.get("/v1/challenges")
     return render(request, "challenges.html", user, active="challenges", challenges=found,
-                  may_publish=user.role in (Role.enterprise, Role.admin))
+                  may_publish=user.role in (Role.enterprise, Role.admin), proposed=await proposed_to_me(api, user))
 
 
 # --------------------------------------------------------------------------- posting a challenge (the need's owner)
@@ -116,7 +128,9 @@ async def _challenge_page(request: Request, user: ConsoleUser, api: GatewayApi, 
     owner = is_owner(user, found)
     may_enter = (user.role == Role.enterprise and not owner and own_entry is None and found["status"] == "open")
     names = await org_names(api, {found["owner_org_id"]} | {e["solver_org_id"] for e in entries})
+    proposed = (await proposed_to_me(api, user)).get(found["demand_id"], []) if may_enter else []
     return render(request, "challenge.html", user, status_code=status_code, active="challenges", challenge=found, entries=entries,
+                  proposed_mine=proposed,
                   awards=awards, owner=owner, jury=is_jury(user, found), own_entry=own_entry, may_enter=may_enter,
                   technologies=await my_published(api, user, "technologies") if may_enter else [], org_names=names,
                   ENTRY_STATUS=ENTRY_STATUS, **extra)
