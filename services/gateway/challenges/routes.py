@@ -52,6 +52,11 @@ def open_campaign(body: CampaignCreate, principal: PrincipalDep, session: Sessio
     return _campaign(session, service.open_campaign(session, principal, body, now))
 
 
+@router.get("/challenge-campaigns", response_model=list[CampaignPublic], summary="Needs collection campaigns, newest first (any key)")
+def list_campaigns(principal: PrincipalDep, session: SessionDep) -> list[CampaignPublic]:
+    return [_campaign(session, c) for c in service.campaigns(session, principal)]
+
+
 @router.get("/challenge-campaigns/{campaign_id}", response_model=CampaignPublic, summary="A campaign with the needs gathered")
 def get_campaign(campaign_id: str, principal: PrincipalDep, session: SessionDep) -> CampaignPublic:
     return _campaign(session, service.readable_campaign(session, principal, campaign_id))

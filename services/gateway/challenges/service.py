@@ -66,6 +66,11 @@ def open_campaign(session: Session, principal: Principal, body: CampaignCreate, 
     return row
 
 
+def campaigns(session: Session, principal: Principal) -> list[ChallengeCampaign]:
+    require(principal, Action.challenge_read)
+    return list(repository.campaigns(session))
+
+
 def readable_campaign(session: Session, principal: Principal, campaign_id: str) -> ChallengeCampaign:
     require(principal, Action.challenge_read)
     row = repository.campaign(session, campaign_id)

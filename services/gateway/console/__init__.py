@@ -7,13 +7,13 @@ from pathlib import Path
 from fastapi import APIRouter
 from starlette.staticfiles import StaticFiles
 
-from services.gateway.console import catalog_pages, challenge_pages, evaluation_pages, routes
+from services.gateway.console import campaign_pages, catalog_pages, challenge_pages, evaluation_pages, routes
 
-# The broker desk and trading pages (routes), then the evaluation, catalog and challenge pages of every signed-in
-# role (issue #10). Each module's router carries the /console prefix itself, so route paths (and the metrics and
+# The broker desk and trading pages (routes), then the evaluation, catalog, challenge and needs collection pages of
+# every signed-in role (issue #10). Each module's router carries the /console prefix itself, so route paths (and the metrics and
 # access-log labels taken from them) are the full paths.
 router = APIRouter()
-for _module in (routes, evaluation_pages, catalog_pages, challenge_pages):
+for _module in (routes, evaluation_pages, catalog_pages, challenge_pages, campaign_pages):
     router.include_router(_module.router)
 
 STATIC_PATH = "/console/static"

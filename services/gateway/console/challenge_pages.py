@@ -20,6 +20,7 @@ from services.gateway.console.desk import (
     post_or_refuse,
     refusal,
     see_other,
+    utc_input,
 )
 from services.gateway.console.routing import ConsoleRoute
 from services.gateway.console.session import AnyUserDep, ConsoleUser, FormDep
@@ -38,11 +39,23 @@ def is_jury(user: ConsoleUser, challenge: dict[str, Any]) -> bool:
     return user.role == Role.evaluator and user.org_id in challenge["evaluator_org_ids"]
 
 
+async def proposed_to_me(api: GatewayApi, user: ConsoleUser) -> dict[str, list[str]]:
+    """Demand id → titles of the organization's technologies matching proposed for that challenge (the API's
+    `challenge_solver` notifications of the organization, latest 100); enterprises only."""
+    if user.role != Role.enterprise:
+        return {}
+    proposed: dict[str, list[str]] = {}
+    for note in (await api.get("/v1/notifications", limit=100)).get("items", []):
+        if note["kind"] == "challenge_solver" and note.get("demand_id") and note["technology_title"] not in proposed.get(note["demand_id"], []):
+            proposed.setdefault(note["demand_id"], []).append(note["technology_title"])
+    return proposed
+
+
 @router.get("/challenges")
 async def challenges(request: Request, user: AnyUserDep, api: AnyApiDep) -> Response:
     found = await api.get("/v1/challenges")
     return render(request, "challenges.html", user, active="challenges", challenges=found,
-                  may_publish=user.role in (Role.enterprise, Role.admin))
+                  may_publish=user.role in (Role.enterprise, Role.admin), proposed=await proposed_to_me(api, user))
 
 
 # --------------------------------------------------------------------------- posting a challenge (the need's owner)
@@ -54,16 +67,10 @@ async def _new_form(request: Request, user: ConsoleUser, api: GatewayApi, form: 
 
 
 @router.get("/challenges/new")
-async def new_challenge(request: Request, user: AnyUserDep, api: AnyApiDep) -> Response:
-    return await _new_form(request, user, api)
-
-
-def _utc(text: str) -> str:
-    """A datetime-local value ('2027-03-31T16:00') is UTC on this console (every time shown is UTC)."""
-    text = text.strip()
-    if text and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?", text):
-        return text + "Z"
-    return text
+async def new_challenge(request: Request, user: AnyUserDep, api: AnyApiDep, demand_id: str = "", campaign_id: str = "") -> Response:
+    """From a campaign's need (发布为榜单) the need and the campaign come filled in."""
+    form = {"criteria": "技术先进性 40\n经济性 30\n实施能力 30", "demand_id": demand_id.strip(), "campaign_id": campaign_id.strip()}
+    return await _new_form(request, user, api, form)
 
 
 def criteria_of(text: str) -> list[dict[str, Any]]:
@@ -85,7 +92,7 @@ def criteria_of(text: str) -> list[dict[str, Any]]:
 def challenge_body(form: dict[str, str]) -> dict[str, Any]:
     return {"demand_id": form.get("demand_id", "").strip(), "campaign_id": form.get("campaign_id", "").strip() or None,
             "award_cny": form.get("award_cny", "").strip(),
-            "deadline": _utc(form.get("deadline", "")), "eligibility": form.get("eligibility", "").strip(),
+            "deadline": utc_input(form.get("deadline", "")), "eligibility": form.get("eligibility", "").strip(),
             "ip_terms": form.get("ip_terms", "").strip(), "criteria": criteria_of(form.get("criteria", "")),
             "evaluator_org_ids": [s for s in re.split(r"[\s,，、]+", form.get("evaluator_org_ids", "")) if s]}
 
@@ -121,7 +128,9 @@ async def _challenge_page(request: Request, user: ConsoleUser, api: GatewayApi, 
     owner = is_owner(user, found)
     may_enter = (user.role == Role.enterprise and not owner and own_entry is None and found["status"] == "open")
     names = await org_names(api, {found["owner_org_id"]} | {e["solver_org_id"] for e in entries})
+    proposed = (await proposed_to_me(api, user)).get(found["demand_id"], []) if may_enter else []
     return render(request, "challenge.html", user, status_code=status_code, active="challenges", challenge=found, entries=entries,
+                  proposed_mine=proposed,
                   awards=awards, owner=owner, jury=is_jury(user, found), own_entry=own_entry, may_enter=may_enter,
                   technologies=await my_published(api, user, "technologies") if may_enter else [], org_names=names,
                   ENTRY_STATUS=ENTRY_STATUS, **extra)
@@ -130,6 +139,21 @@ async def _challenge_page(request: Request, user: ConsoleUser, api: GatewayApi, 
 @router.get("/challenges/{challenge_id}")
 async def challenge(request: Request, user: AnyUserDep, api: AnyApiDep, challenge_id: str) -> Response:
     return await _challenge_page(request, user, api, challenge_id)
+
+
+@router.post("/challenges/{challenge_id}/proposals")
+async def propose(request: Request, user: AnyUserDep, api: AnyApiDep, form: FormDep, challenge_id: str) -> Response:
+    """推荐揭榜方 (the owner): matching proposes likely solvers and the API notifies their owners; the page shows whom.
+    Nothing of it is kept here, so the answer is the challenge page itself (reloading asks matching again)."""
+    try:
+        proposals = await api.post(f"/v1/challenges/{challenge_id}/proposals", {})
+    except ApiError as exc:
+        if exc.status in (502, 503, 504):  # matching unreachable or still catching up: say so, keep the page
+            return await _challenge_page(request, user, api, challenge_id, status_code=exc.status, failed="propose",
+                                         message="匹配服务暂时不可用，请稍后再试。", errors={})
+        return await _challenge_page(request, user, api, challenge_id, status_code=exc.status, failed="propose", **refusal(exc))
+    names = await org_names(api, {p["owner_org_id"] for p in proposals})
+    return await _challenge_page(request, user, api, challenge_id, proposals=proposals, proposal_orgs=names)
 
 
 def entry_body(form: dict[str, str]) -> dict[str, Any]:

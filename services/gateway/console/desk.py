@@ -4,6 +4,7 @@ the API lets that key do, and a record it may not read is the API's 404 — and 
 messages next to the form that caused them."""
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
@@ -94,3 +95,12 @@ async def org_names(api: GatewayApi, ids: set[str | None]) -> dict[str, str]:
 def form_list(form: dict[str, str], prefix: str) -> list[str]:
     """Checked boxes posted as `prefix.0`, `prefix.1`, … (the console's forms are flat)."""
     return [v for k, v in sorted(form.items()) if k.startswith(prefix + ".") and v]
+
+
+def utc_input(text: str) -> str:
+    """A datetime-local value ('2027-03-31T16:00') is UTC on this console (every time shown is UTC); anything else
+    goes as typed, so the API names the field it rejects."""
+    text = text.strip()
+    if text and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?", text):
+        return text + "Z"
+    return text

@@ -1,6 +1,6 @@
 """Technology evaluation pages (技术评价, issue #10): evaluators see the requests addressed to them, accept or
 decline them and record evaluations; owners (enterprises) request an evaluation of their technology and respond to
-one; everyone who may read a technology sees its evaluations. Every action is the gateway API under the user's key."""
+one; the evaluating organization withdraws its evaluation; everyone who may read a technology sees its evaluations. Every action is the gateway API under the user's key."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -151,5 +151,14 @@ async def technology_page(request: Request, user: AnyUserDep, api: AnyApiDep, te
 async def respond_to_evaluation_page(request: Request, user: AnyUserDep, api: AnyApiDep, form: FormDep, technology_id: str,
                                      evaluation_id: str) -> Response:
     return await post_or_refuse(api, f"/v1/evaluations/{evaluation_id}/response", {"response": form.get("response", "").strip()},
+                                f"/console/technologies/{technology_id}#{evaluation_id}",
+                                lambda ctx: _technology(request, user, api, technology_id, failed=evaluation_id, **ctx))
+
+
+@router.post("/technologies/{technology_id}/evaluations/{evaluation_id}/withdraw")
+async def withdraw_evaluation_page(request: Request, user: AnyUserDep, api: AnyApiDep, form: FormDep, technology_id: str,
+                                   evaluation_id: str) -> Response:
+    """撤回评价: only the evaluating organization (the API refuses anyone else, shown next to the evaluation)."""
+    return await post_or_refuse(api, f"/v1/evaluations/{evaluation_id}/withdraw", {},
                                 f"/console/technologies/{technology_id}#{evaluation_id}",
                                 lambda ctx: _technology(request, user, api, technology_id, failed=evaluation_id, **ctx))
