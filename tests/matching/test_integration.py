@@ -71,7 +71,7 @@ class Platform:
     def env(self, crash_at: str | None = None) -> dict[str, str]:
         env = {"MATCHING_DATA_DIR": str(self.data_dir), "MATCHING_SERVICE_TOKEN": TEST_SERVICE_TOKEN,
                "MATCHING_REGISTRY_URL": self.registry.url, "MATCHING_POLL_INTERVAL": "0.2",
-               "MATCHING_SNAPSHOT_MIN_INTERVAL": "0", "MATCHING_CATCH_UP_WAIT": "5"}
+               "MATCHING_SNAPSHOT_MIN_INTERVAL": "0", "MATCHING_CATCH_UP_WAIT": "20"}  # bounded wait: encoding is slow on a loaded machine
         if crash_at:
             env["MATCHING_TEST_CRASH_POINT"] = crash_at
         return env
