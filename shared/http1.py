@@ -80,6 +80,10 @@ class LazyRequestResponse(httpx.Response):
     def request(self, value: httpx.Request) -> None:
         self._request = value
 
+    def raise_for_status(self) -> httpx.Response:
+        self.request  # noqa: B018 - httpx reads self._request directly here
+        return super().raise_for_status()
+
 
 class _Connection(asyncio.Protocol):
     """One HTTP/1.1 connection; the parser callbacks collect one response at a time."""

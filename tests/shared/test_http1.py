@@ -83,6 +83,7 @@ def test_requests_carry_what_httpx_sent_and_reuse_one_connection() -> None:
         resp = await client.get("/v1/technologies", params={"status": "published", "limit": 20, "q": "烟气 脱硫", "atomic": False},
                                 headers={"X-Actor": "admin:k1"}, request_id="rid-1")
         assert resp.status_code == 200 and resp.headers["ETag"] == '"v1"'
+        resp.raise_for_status()  # needs response.request, built on demand
         seen = resp.json()
         assert seen["target"] == "/v1/technologies?status=published&limit=20&q=%E7%83%9F%E6%B0%94%20%E8%84%B1%E7%A1%AB&atomic=false"
         headers = seen["headers"]
@@ -103,7 +104,10 @@ def test_requests_carry_what_httpx_sent_and_reuse_one_connection() -> None:
 
 def test_same_retry_policy_and_errors_as_httpx() -> None:
     async def check(upstream: Upstream, client: ServiceClient) -> None:
-        assert (await client.get("/fail")).status_code == 503
+        failed = await client.get("/fail")
+        assert failed.status_code == 503
+        with pytest.raises(httpx.HTTPStatusError):
+            failed.raise_for_status()
         assert len(upstream.requests) == 3  # 503 on a GET: retried twice
         upstream.requests.clear()
         assert (await client.post("/fail")).status_code == 503 and len(upstream.requests) == 1  # POST: not retried
