@@ -36,8 +36,14 @@ MAX_CONNECTIONS = 100
 MAX_KEEPALIVE = 20
 KEEPALIVE_EXPIRY = 5.0
 FAST_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-# A request path this client sends as it is: plain segments, no dot segments, nothing that needs quoting.
-_PLAIN_PATH = re.compile(r"/(?:[A-Za-z0-9_~\-][A-Za-z0-9_.~\-]*/?)*\Z")
+# A request path this client sends as it is: unreserved characters only (nothing to quote) and no segment
+# starting with a dot (so no "." / ".." segments for httpx to normalise). One character class, no nested
+# repetition: linear on any input (paths can carry caller-supplied ids).
+_PLAIN_PATH = re.compile(r"/[A-Za-z0-9_.~/\-]*\Z")
+
+
+def is_plain_path(path: str) -> bool:
+    return _PLAIN_PATH.match(path) is not None and "/." not in path
 _BAD_HEADER = re.compile(r"[\r\n\x00]")
 
 
@@ -207,7 +213,7 @@ class Http1Pool:
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
         self.base_path = parts.path.rstrip("/")
         self.base_url = base_url.rstrip("/")
-        self.usable = parts.scheme == "http" and bool(self.host) and not parts.query and _PLAIN_PATH.match(self.base_path + "/") is not None
+        self.usable = parts.scheme == "http" and bool(self.host) and not parts.query and is_plain_path(self.base_path + "/")
         host_header = self.host if parts.port is None else f"{self.host}:{parts.port}"
         if ":" in self.host:  # IPv6 literal
             host_header = f"[{self.host}]" if parts.port is None else f"[{self.host}]:{parts.port}"
@@ -223,7 +229,7 @@ class Http1Pool:
         self._slots: asyncio.Semaphore | None = None
 
     def supports(self, method: str, url: str, kwargs: dict[str, Any]) -> bool:
-        if not self.usable or method not in FAST_METHODS or not _PLAIN_PATH.match(url):
+        if not self.usable or method not in FAST_METHODS or not is_plain_path(url):
             return False
         for name, value in kwargs.items():
             if name == "params":

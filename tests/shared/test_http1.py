@@ -147,6 +147,15 @@ def test_unusual_paths_go_through_httpx_unchanged() -> None:
     run(check)
 
 
+def test_plain_path_check_is_linear_and_strict() -> None:
+    from shared.http1 import is_plain_path
+
+    assert is_plain_path("/v1/technologies/tec_01hx3k9q2m") and is_plain_path("/v1/technologies")
+    assert not is_plain_path("/v1/a/../b") and not is_plain_path("/v1/./b") and not is_plain_path("/v1/a b")
+    assert not is_plain_path("/v1/x?y=1") and not is_plain_path("http://other/v1") and not is_plain_path("/v1/%2e%2e")
+    assert not is_plain_path("/" + "a" * 100_000 + "!")  # one character class: no backtracking blow-up
+
+
 def test_a_client_survives_a_new_event_loop() -> None:
     """TestClient-style use: one client on one event loop after another (the upstream runs in its own thread)."""
     import threading
