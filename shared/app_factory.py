@@ -17,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 
 from pydantic import BaseModel, Field
 
-from shared import openapi
+from shared import fastapi_speedups, openapi
 from shared.errors import ProblemError, install_problem_handlers
 from shared.http import SERVICE_TOKEN_HEADER
 from shared.logging_setup import RequestContextMiddleware, configure_logging
@@ -51,6 +51,7 @@ def create_service_app(
     **fastapi_kwargs: Any,
 ) -> FastAPI:
     configure_logging(service or name, log_level)  # JSON lines with request_id (shared/logging_setup.py)
+    fastapi_speedups.install()  # per-request parameter introspection memoised (shared/fastapi_speedups.py)
     # Docs pages from assets shipped in the fastapi-offline wheel (Swagger UI, ReDoc): no CDN, so they open
     # on an intranet. One schema per model (no -Input/-Output twins) and operation ids from route names.
     app = FastAPIOffline(

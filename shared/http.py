@@ -12,8 +12,11 @@ from typing import Any
 
 import httpx
 
+from shared.http1 import Http1Pool
+
 SERVICE_TOKEN_HEADER = "X-Service-Token"
 REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_LOWER = REQUEST_ID_HEADER.lower()
 IDEMPOTENT_METHODS = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
 RETRY_STATUSES = {502, 503, 504}
 RETRY_EXCEPTIONS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError)
@@ -48,22 +51,37 @@ class ServiceClient:
     ) -> None:
         self.retries = retries
         self.backoff = backoff
+        timeouts = httpx.Timeout(timeout, connect=min(timeout, 2.0))
         self._client = httpx.AsyncClient(
             base_url=base_url,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)),
+            timeout=timeouts,
             headers={SERVICE_TOKEN_HEADER: service_token},
             transport=transport,
         )
+        # The hot path (shared/http1.py): plain http:// calls with a path, flat params and/or a JSON body go over
+        # a lean keep-alive HTTP/1.1 pool; everything else, and any injected transport (tests), through httpx.
+        pool = Http1Pool(base_url, {SERVICE_TOKEN_HEADER: service_token}, timeouts) if transport is None else None
+        self._fast = pool if pool is not None and pool.usable else None
 
     async def request(self, method: str, url: str, *, request_id: str | None = None, **kw: Any) -> httpx.Response:
-        headers = httpx.Headers(kw.pop("headers", None) or {})
-        if request_id:
-            headers[REQUEST_ID_HEADER] = request_id
-        retry = _may_retry(method, headers)
+        raw_headers = kw.pop("headers", None)
+        fast = self._fast
+        if fast is not None and isinstance(raw_headers, dict | None) and fast.supports(method, url, kw):
+            headers: Any = {k: v for k, v in (raw_headers or {}).items() if not (request_id and k.lower() == _REQUEST_ID_LOWER)}
+            if request_id:
+                headers[REQUEST_ID_HEADER] = request_id
+            retry = method in IDEMPOTENT_METHODS or any(k.lower() == "idempotency-key" for k in headers)
+            send = fast.request
+        else:
+            headers = httpx.Headers(raw_headers or {})
+            if request_id:
+                headers[REQUEST_ID_HEADER] = request_id
+            retry = _may_retry(method, headers)
+            send = self._client.request
         attempt = 0
         while True:
             try:
-                resp = await self._client.request(method, url, headers=headers, **kw)
+                resp = await send(method, url, headers=headers, **kw)
             except RETRY_EXCEPTIONS:
                 if (delay := _retry_delay(retry, attempt, self.retries, self.backoff, None)) is None:
                     raise
@@ -80,6 +98,8 @@ class ServiceClient:
         return await self.request("POST", url, **kw)
 
     async def aclose(self) -> None:
+        if self._fast is not None:
+            await self._fast.aclose()
         await self._client.aclose()
 
 
