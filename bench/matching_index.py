@@ -66,30 +66,42 @@ def real_corpus(backend: str, planned: int) -> tuple[list[dict], np.ndarray]:
     return list(generate_records(len(vecs))), np.ascontiguousarray(vecs, dtype=np.float32)
 
 
-def corpus_of(size: int, records: list[dict], vecs: np.ndarray) -> tuple[list[dict], np.ndarray, str]:
+def corpus_of(size: int, records: list[dict], vecs: np.ndarray, backend: str) -> tuple[list[dict], np.ndarray, str]:
     if size <= len(vecs):
         return records[:size], vecs[:size], "real"
-    return mixture_records(records, size), mixture_corpus(vecs, size), f"{len(vecs)} real + mixtures"
+    cache = OUT / f"mixture_{size}_from_{len(vecs)}_{backend}.npy"  # 2 GB at 1M; minutes to grow again
+    if cache.exists():
+        grown = np.load(cache)
+    else:
+        grown = mixture_corpus(vecs, size)
+        np.save(cache, grown)
+    return mixture_records(records, size), grown, f"{len(vecs)} real + mixtures"
 
 
 # ----------------------------------------------------------------------------- systems
 class Ours:
-    """DenseIndex plus the service's filter columns: a filtered query computes its mask from SearchFilters
-    (timed), as the HybridSearcher does."""
+    """The service's FAISS backend built exactly as the service builds it: `make_backend` with the options of
+    `MatchingSettings` (so MATCHING_HNSW_* in the environment apply here too), compacted after each feed-sized
+    batch as `MatchIndex.compact()` does (flat below ann_threshold, HNSW above), plus the service's filter
+    columns: a filtered query computes its mask from SearchFilters (timed), as the HybridSearcher does."""
 
     name = "ours (DenseIndex)"
 
     def __init__(self, dim: int) -> None:
-        from services.matching.index.dense import DenseIndex
+        from services.matching.index.backend import make_backend
         from services.matching.index.filters import FilterIndex
+        from services.matching.settings import MatchingSettings
 
-        self.index = DenseIndex(dim)
+        options = {k: v for k, v in MatchingSettings().index_options().items() if k not in ("vector_backend", "milvus")}
+        self.index = make_backend("faiss", dim, "technology", **options)
         self.filters = FilterIndex("technology")
 
     def build(self, ids: list[str], vecs: np.ndarray, domains: list[str]) -> None:
         for s in range(0, len(ids), 10_000):  # the feed follower applies changes in batches, too
             labels = self.index.upsert(ids[s : s + 10_000], vecs[s : s + 10_000])
             self.filters.set(labels, ({"domain": d} for d in domains[s : s + 10_000]))
+            if self.index.needs_compaction:
+                self.index.rebuild()
 
     def search(self, q: np.ndarray, domain: str | None) -> list[str]:
         from shared.matching_schemas import SearchFilters
@@ -99,7 +111,10 @@ class Ours:
 
     @property
     def kind(self) -> str:
-        return self.index.kind
+        index = self.index
+        if index.kind != "hnsw":
+            return index.kind
+        return f"hnsw M{index.hnsw_m} efC{index.ef_construction} ef{index.effective_ef_search()}"
 
 
 class Milvus:
@@ -263,6 +278,11 @@ def main() -> None:
     ap.add_argument("--systems", default="ours,hybrid,flat,txtai")
     ap.add_argument("--hybrid-max", type=int, default=100_000, help="largest size for the full HybridSearcher")
     ap.add_argument("--milvus-max", type=int, default=1_000_000, help="largest size for the Milvus (lite) backend")
+    ap.add_argument("--milvus-skip-reason", default="above --milvus-max",
+                    help="printed in the Milvus row of a size above --milvus-max (the row is kept, marked not run)")
+    ap.add_argument("--ef-sweep", default="",
+                    help="extra efSearch values to query ours with after its default run, on the SAME build "
+                         "(e.g. 256,512,1024): one row each, so a sweep costs one HNSW build")
     ap.add_argument("--search-threads", type=int, default=1,
                     help="FAISS OpenMP threads while querying (builds use all cores); see docs/bench_matching.md")
     ap.add_argument("--encode-latency", default="openvino,onnx,torch", help="backends to time single-query encoding for ('' to skip)")
@@ -270,6 +290,9 @@ def main() -> None:
     systems = set(args.systems.split(","))
     print(machine())
     print(f"FAISS search threads: {args.search_threads}")
+    from services.matching.settings import MatchingSettings
+
+    print(f"ours: the service's settings (MatchingSettings().index_options()): {MatchingSettings().index_options()}")
     records, vecs = real_corpus(args.backend, args.planned)
     print(f"real embedded corpus: {len(vecs)} records ({args.backend})")
     texts = generate_needs(args.queries)
@@ -284,7 +307,7 @@ def main() -> None:
 
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
-        recs, vs, origin = corpus_of(size, records, vecs)
+        recs, vs, origin = corpus_of(size, records, vecs, args.backend)
         ids = [r["id"] for r in recs]
         domain_of = np.asarray([r["domain"] for r in recs])
         plain_truth, filtered_truth = exact_truth(vs, ids, qvecs, domain_of, qdomains)
@@ -298,7 +321,10 @@ def main() -> None:
         if "hybrid" in systems and origin == "real" and size <= args.hybrid_max:
             runs.append(("hybrid", Hybrid(recs, vs, vs.shape[1]), lambda s: s.build(recs),
                          lambda s, i: (texts[i], qvecs[i], None), lambda s, i: (texts[i], qvecs[i], qdomains[i])))
-        if "milvus" in systems and size <= args.milvus_max:
+        if "milvus" in systems and size > args.milvus_max:
+            rows.append({"size": size, "system": Milvus.name, "index": f"not run: {args.milvus_skip_reason}"})
+            print(f"{Milvus.name}: not run at {size} ({args.milvus_skip_reason})", flush=True)
+        elif "milvus" in systems:
             runs.append(("milvus", Milvus(vs.shape[1], size), lambda s: s.build(ids, vs, list(domain_of)),
                          lambda s, i: (qvecs[i], None), lambda s, i: (qvecs[i], qdomains[i])))
         if "flat" in systems:
@@ -319,22 +345,30 @@ def main() -> None:
             faiss.omp_set_num_threads(args.search_threads)
             # Fused hybrid ranking is not meant to equal the dense top-10: no ANN recall for it.
             exact = key != "hybrid"
-            lat, rec = measure(system.search, [plain_args(system, i) for i in n], plain_truth if exact else None)
-            flat_lat, flat_rec = measure(system.search, [filtered_args(system, i) for i in n],
-                                         filtered_truth if exact else None)
-            row = {"size": size, "system": system.name, "index": getattr(system, "kind", "?"), "build s": build_s,
-                   "RSS +MB": mem, "p50 ms": lat["p50"], "p95 ms": lat["p95"], "p99 ms": lat["p99"], "cpu p95 ms": lat["cpu p95"],
-                   "recall@10": rec,
-                   "filtered p50": flat_lat["p50"], "filtered p95": flat_lat["p95"], "filtered p99": flat_lat["p99"], "filtered cpu p95": flat_lat["cpu p95"],
-                   "filtered recall@10": flat_rec}
-            rows.append(row)
-            print(table([row], list(row)), flush=True)
+            sweep = [int(v) for v in args.ef_sweep.split(",") if v] if key == "ours" and system.kind.startswith("hnsw") else []
+            for ef in [None, *sweep]:
+                name = system.name
+                if ef is not None:  # same graph, another efSearch: query cost and recall only
+                    system.index.ef_search, system.index.ef_scale_from = ef, None
+                    name = f"{system.name}, efSearch {ef}"
+                lat, rec = measure(system.search, [plain_args(system, i) for i in n], plain_truth if exact else None)
+                flat_lat, flat_rec = measure(system.search, [filtered_args(system, i) for i in n],
+                                             filtered_truth if exact else None)
+                row = {"size": size, "system": name, "index": getattr(system, "kind", "?"),
+                       "build s": build_s if ef is None else None, "RSS +MB": mem if ef is None else None,
+                       "p50 ms": lat["p50"], "p95 ms": lat["p95"], "p99 ms": lat["p99"], "cpu p95 ms": lat["cpu p95"],
+                       "recall@10": rec,
+                       "filtered p50": flat_lat["p50"], "filtered p95": flat_lat["p95"], "filtered p99": flat_lat["p99"], "filtered cpu p95": flat_lat["cpu p95"],
+                       "filtered recall@10": flat_rec}
+                rows.append(row)
+                print(table([row], list(row)), flush=True)
             faiss.omp_set_num_threads(os.cpu_count() or 1)
             if hasattr(system, "close"):
                 system.close()
             del system  # free it before the next system is built
     print("\nall results (latencies in ms, query encoding excluded)")
-    print(table(rows, list(rows[0])))
+    columns = max((list(r) for r in rows), key=len)
+    print(table(rows, columns))
 
 
 if __name__ == "__main__":
