@@ -25,7 +25,7 @@ from services.matching.encoder import Encoder
 from services.matching.index.backend import VectorBackend, make_backend
 from services.matching.index.filters import FilterIndex
 from services.matching.index.lexical import LexicalIndex
-from services.matching.index.params import EF_CONSTRUCTION, EF_SCALE_FROM, EF_SEARCH, HNSW_M
+from services.matching.index.params import EF_CONSTRUCTION, EF_SCALE_FROM, EF_SEARCH, HNSW_M, KEEP_PRUNED
 from services.matching.store import MATCHABLE_ENTITIES, RecordStore, StoredRecord
 from shared.matching_schemas import SearchFilters
 from shared.schemas import ChangeEvent, ChangeOp, Entity, RecordStatus
@@ -39,14 +39,14 @@ class EntityIndex:
 
     def __init__(self, entity: Entity, dim: int, ann_threshold: int, search_threads: int = 1,
                  ef_search: int = EF_SEARCH, ef_construction: int = EF_CONSTRUCTION, *, hnsw_m: int = HNSW_M,
-                 ef_scale_from: int | None = EF_SCALE_FROM, vector_backend: str = "faiss",
-                 milvus: dict[str, Any] | None = None) -> None:
+                 ef_scale_from: int | None = EF_SCALE_FROM, hnsw_keep_pruned: bool = KEEP_PRUNED,
+                 vector_backend: str = "faiss", milvus: dict[str, Any] | None = None) -> None:
         self.entity = entity
         # Compaction (HNSW rebuild, flat -> HNSW switch) runs outside the read lock: see MatchIndex.compact().
         self.dense: VectorBackend = make_backend(
             vector_backend, dim, entity.value, ann_threshold=ann_threshold, search_threads=search_threads,
             hnsw_m=hnsw_m, ef_search=ef_search, ef_construction=ef_construction, ef_scale_from=ef_scale_from,
-            **(milvus or {}))
+            hnsw_keep_pruned=hnsw_keep_pruned, **(milvus or {}))
         self.lexical = LexicalIndex()
         self.filters = FilterIndex(entity)
         self.docs: dict[str, Document] = {}
@@ -125,8 +125,8 @@ def _stored_from_event(event: ChangeEvent) -> StoredRecord:
 class MatchIndex:
     def __init__(self, encoder: Encoder, *, ann_threshold: int = 20_000, search_threads: int = 1,
                  hnsw_m: int = HNSW_M, ef_search: int = EF_SEARCH, ef_construction: int = EF_CONSTRUCTION,
-                 ef_scale_from: int | None = EF_SCALE_FROM, vector_backend: str = "faiss",
-                 milvus: dict[str, Any] | None = None) -> None:
+                 ef_scale_from: int | None = EF_SCALE_FROM, hnsw_keep_pruned: bool = KEEP_PRUNED,
+                 vector_backend: str = "faiss", milvus: dict[str, Any] | None = None) -> None:
         """`vector_backend` "faiss" (embedded) or "milvus" with `milvus` = {"milvus_uri": ..., "milvus_collection":
         ..., "milvus_token": ...} (see index/backend.py). The service passes `MatchingSettings.index_options()`."""
         # Records and queries are encoded whole (mean of chunk vectors), through this one encoder.
@@ -136,7 +136,8 @@ class MatchIndex:
         self.vector_backend = vector_backend
         self._options: dict[str, Any] = {
             "ann_threshold": ann_threshold, "search_threads": search_threads, "hnsw_m": hnsw_m, "ef_search": ef_search,
-            "ef_construction": ef_construction, "ef_scale_from": ef_scale_from, "milvus": milvus}
+            "ef_construction": ef_construction, "ef_scale_from": ef_scale_from, "hnsw_keep_pruned": hnsw_keep_pruned,
+            "milvus": milvus}
         self.entities = self._new_entities()
         self.cursor = 0  # last feed seq applied
         self.reused_vectors = 0  # documents whose text was unchanged, so their vector was not encoded again

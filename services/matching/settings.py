@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.matching.index.params import EF_CONSTRUCTION, EF_SCALE_FROM, EF_SEARCH, HNSW_M
+from services.matching.index.params import EF_CONSTRUCTION, EF_SCALE_FROM, EF_SEARCH, HNSW_M, KEEP_PRUNED
 from shared.settings import ServiceSettings
 
 
@@ -40,6 +40,9 @@ class MatchingSettings(ServiceSettings):
     hnsw_ef_scale_from: int | None = Field(EF_SCALE_FROM, ge=1, description="Above this many vectors the query "
                                            "beam grows with the index: efSearch * size / this (capped at 2,048); "
                                            "unset: efSearch stays fixed")
+    hnsw_keep_pruned: bool = Field(KEEP_PRUNED, description="HNSW level 0: refill each node's neighbour list up to "
+                                   "2*M with the nearest candidates the diversity heuristic pruned (hnswlib's "
+                                   "keepPrunedConnections): keeps near-duplicate records reachable")
     vector_backend: Literal["faiss", "milvus"] = Field(
         "faiss", description="Dense vector index: faiss (embedded, snapshot files; the default) or milvus "
         "(vectors and filter fields in Milvus collections, see MATCHING_MILVUS_URI)")
@@ -59,7 +62,8 @@ class MatchingSettings(ServiceSettings):
         read the index settings from."""
         return {"ann_threshold": self.ann_threshold, "search_threads": self.search_threads, "hnsw_m": self.hnsw_m,
                 "ef_search": self.hnsw_ef_search, "ef_construction": self.hnsw_ef_construction,
-                "ef_scale_from": self.hnsw_ef_scale_from, "vector_backend": self.vector_backend,
+                "ef_scale_from": self.hnsw_ef_scale_from, "hnsw_keep_pruned": self.hnsw_keep_pruned,
+                "vector_backend": self.vector_backend,
                 "milvus": self.milvus_options()}
 
     def milvus_options(self) -> dict[str, str | None]:

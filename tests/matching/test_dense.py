@@ -110,7 +110,7 @@ def test_switch_to_hnsw_and_compaction_can_be_deferred_and_catch_up_late_writes(
 
 
 def test_hnsw_knobs_from_the_settings_reach_the_graph(monkeypatch):
-    """MATCHING_HNSW_M / _EF_SEARCH / _EF_CONSTRUCTION / _EF_SCALE_FROM are the recall knobs at 1M: through
+    """MATCHING_HNSW_M / _EF_SEARCH / _EF_CONSTRUCTION / _EF_SCALE_FROM / _KEEP_PRUNED are the recall knobs at 1M: through
     MatchingSettings.index_options() (what the service and bench/matching_index.py use) they must reach the graph."""
     import faiss
 
@@ -121,6 +121,7 @@ def test_hnsw_knobs_from_the_settings_reach_the_graph(monkeypatch):
     monkeypatch.setenv("MATCHING_HNSW_EF_SEARCH", "48")
     monkeypatch.setenv("MATCHING_HNSW_EF_CONSTRUCTION", "24")
     monkeypatch.setenv("MATCHING_HNSW_EF_SCALE_FROM", "150")
+    monkeypatch.setenv("MATCHING_HNSW_KEEP_PRUNED", "true")
     monkeypatch.setenv("MATCHING_ANN_THRESHOLD", "100")
     settings = MatchingSettings()
 
@@ -135,6 +136,7 @@ def test_hnsw_knobs_from_the_settings_reach_the_graph(monkeypatch):
     graph = faiss.downcast_index(dense._index.index)
     assert (graph.hnsw.efSearch, graph.hnsw.efConstruction) == (48, 24)
     assert graph.hnsw.nb_neighbors(0) == 2 * 12  # level 0 keeps 2*M neighbours
+    assert graph.keep_max_size_level0
     assert dense.effective_ef_search() == 96  # 48 * 300 / 150
 
 
@@ -149,8 +151,8 @@ def test_defaults_come_from_one_place():
 
     fields = MatchingSettings.model_fields
     expected = {"hnsw_m": params.HNSW_M, "ef_search": params.EF_SEARCH, "ef_construction": params.EF_CONSTRUCTION,
-                "ef_scale_from": params.EF_SCALE_FROM}
-    assert {k: fields[f"hnsw_{k}" if k != "hnsw_m" else k].default for k in expected} == expected
+                "ef_scale_from": params.EF_SCALE_FROM, "hnsw_keep_pruned": params.KEEP_PRUNED}
+    assert {k: fields[k if k.startswith("hnsw_") else f"hnsw_{k}"].default for k in expected} == expected
     for fn in (make_backend, MatchIndex.__init__, DenseIndex.__init__):
         defaults = {k: v.default for k, v in inspect.signature(fn).parameters.items() if k in expected}
         assert defaults == expected, fn

@@ -44,7 +44,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from services.matching.index.params import EF_CONSTRUCTION, EF_SCALE_FROM, EF_SEARCH, HNSW_M
+from services.matching.index.params import EF_CONSTRUCTION, EF_SCALE_FROM, EF_SEARCH, HNSW_M, KEEP_PRUNED
 from shared.matching_schemas import SearchFilters
 
 EXACT_FILTER_LIMIT = 40_000
@@ -68,6 +68,7 @@ class DenseIndex:
         ef_search: int = EF_SEARCH,
         ef_construction: int = EF_CONSTRUCTION,
         ef_scale_from: int | None = EF_SCALE_FROM,
+        hnsw_keep_pruned: bool = KEEP_PRUNED,
         rebuild_ratio: float = 0.2,
         auto_compact: bool = True,
         exact_filter_limit: int = EXACT_FILTER_LIMIT,
@@ -78,7 +79,7 @@ class DenseIndex:
         self.dim = dim
         self.ann_threshold = ann_threshold
         self.hnsw_m, self.ef_search, self.ef_construction = hnsw_m, ef_search, ef_construction
-        self.ef_scale_from = ef_scale_from
+        self.ef_scale_from, self.hnsw_keep_pruned = ef_scale_from, hnsw_keep_pruned
         self.rebuild_ratio = rebuild_ratio
         self.auto_compact = auto_compact
         self.exact_filter_limit, self.max_ef_search = exact_filter_limit, max_ef_search
@@ -381,6 +382,8 @@ class DenseIndex:
         graph = folder / f"{name}.hnsw.faiss"
         if graph.exists():
             self._index = faiss.read_index(str(graph))
+            # not stored in the file: later adds to a loaded graph link like the ones it was built with
+            faiss.downcast_index(self._index.index).keep_max_size_level0 = self.hnsw_keep_pruned
             self._hnsw = True
             self._tombstones = set(data["tombstones"].tolist())
             self._free = self._unused_labels()
@@ -395,5 +398,6 @@ class DenseIndex:
     def _new_hnsw(self) -> faiss.Index:
         hnsw = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
         hnsw.hnsw.efConstruction = self.ef_construction
+        hnsw.keep_max_size_level0 = self.hnsw_keep_pruned
         hnsw.hnsw.efSearch = self.ef_search
         return faiss.IndexIDMap(hnsw)
