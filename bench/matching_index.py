@@ -307,6 +307,11 @@ def main() -> None:
 
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
+        if "milvus" in systems and size > args.milvus_max:
+            rows.append({"size": size, "system": Milvus.name, "index": f"not run: {args.milvus_skip_reason}"})
+            print(f"\n{Milvus.name}: not run at {size} ({args.milvus_skip_reason})", flush=True)
+            if not systems - {"milvus"}:
+                continue
         recs, vs, origin = corpus_of(size, records, vecs, args.backend)
         ids = [r["id"] for r in recs]
         domain_of = np.asarray([r["domain"] for r in recs])
@@ -321,10 +326,7 @@ def main() -> None:
         if "hybrid" in systems and origin == "real" and size <= args.hybrid_max:
             runs.append(("hybrid", Hybrid(recs, vs, vs.shape[1]), lambda s: s.build(recs),
                          lambda s, i: (texts[i], qvecs[i], None), lambda s, i: (texts[i], qvecs[i], qdomains[i])))
-        if "milvus" in systems and size > args.milvus_max:
-            rows.append({"size": size, "system": Milvus.name, "index": f"not run: {args.milvus_skip_reason}"})
-            print(f"{Milvus.name}: not run at {size} ({args.milvus_skip_reason})", flush=True)
-        elif "milvus" in systems:
+        if "milvus" in systems and size <= args.milvus_max:
             runs.append(("milvus", Milvus(vs.shape[1], size), lambda s: s.build(ids, vs, list(domain_of)),
                          lambda s, i: (qvecs[i], None), lambda s, i: (qvecs[i], qdomains[i])))
         if "flat" in systems:

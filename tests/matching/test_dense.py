@@ -171,3 +171,17 @@ def test_query_beam_grows_with_the_index_above_the_scale_size():
     assert index.effective_ef_search() == 40
     q = _unit(rng, 3)
     assert [len(h) for h in index.search(q, k=10)] == [10, 10, 10]
+
+
+def test_keep_pruned_survives_a_snapshot_load(tmp_path):
+    """keep_max_size_level0 is not in FAISS's graph file: a loaded graph gets it from the settings again."""
+    import faiss
+
+    rng = np.random.default_rng(7)
+    index = DenseIndex(16, ann_threshold=50, hnsw_keep_pruned=True)
+    index.upsert([f"T{i}" for i in range(120)], _unit(rng, 120))
+    assert faiss.downcast_index(index._index.index).keep_max_size_level0
+    index.save(tmp_path, "t")
+    loaded = DenseIndex(16, ann_threshold=50, hnsw_keep_pruned=True)
+    loaded.load(tmp_path, "t")
+    assert loaded.kind == "hnsw" and faiss.downcast_index(loaded._index.index).keep_max_size_level0
