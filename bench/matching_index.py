@@ -4,6 +4,7 @@ a plain FAISS flat loop (what a sentence-transformers + FAISS script does) and t
     .venv/bin/python bench/matching_corpus.py --n 100000        # once: real embeddings (resumable, ~5 min)
     .venv/bin/python bench/matching_index.py --sizes 10000,100000,1000000 --systems ours,hybrid,flat,txtai
     .venv/bin/python bench/matching_index.py --sizes 100000,1000000 --systems ours,milvus --encode-latency ''
+    .venv/bin/python bench/matching_index.py --sizes 100000,1000000 --systems ours,flat,ivf --ef-sweep 512,1024,2048
 
 
 Corpus: generated green-tech records (bench/common.py) embedded with the "openvino" backend of m3e-small
@@ -14,12 +15,15 @@ backend. All systems get the SAME precomputed query vectors, so latencies below 
 single-query encoding time per backend is measured and printed separately (add it for end to end).
 
 Systems
-- ours: services.matching.index.dense.DenseIndex (flat below 20k vectors, HNSW M=32 efSearch=256 above),
-  filtered search by a mask from the service's filter columns (services/matching/index/filters.py). At sizes with real texts up to --hybrid-max, also the full
+- ours: services.matching.index.dense.DenseIndex built by make_backend with MatchingSettings().index_options()
+  (the service's settings, MATCHING_HNSW_* apply; flat below 20k vectors, HNSW above); --ef-sweep queries the
+  same graph again at other efSearch values. Filtered search by a mask from the service's filter columns (services/matching/index/filters.py). At sizes with real texts up to --hybrid-max, also the full
   HybridSearcher (dense + char-BM25 + RRF + structured fit + explanations), filters as the service applies them.
 - milvus: services.matching.index.milvus.MilvusIndex (the service's Milvus backend, MATCHING_VECTOR_BACKEND=milvus)
   on milvus-lite (a local file; lite searches exactly whatever index is asked for), filters as its scalar filter
   expression; memory = RSS growth of this process plus the milvus-lite server process pymilvus starts.
+- ivf: faiss IndexIVFFlat (--ivf-nlist lists, --ivf-nprobe values on one build), a reference for the HNSW
+  recall gap at 1M, not a service backend.
 - flat: faiss.IndexFlatIP over all vectors, filter by IDSelectorBatch (exact; the recall reference).
 - txtai: txtai.Embeddings(method="external", content=True, backend="faiss", its defaults otherwise), filters
   in its SQL (`similar(:q) and domain = ...`).
@@ -174,6 +178,37 @@ class Flat:
         return [self.ids[j] for j in labels[0] if j >= 0]
 
 
+class Ivf:
+    """Reference for the HNSW recall gap at 1M, not a service backend: faiss IndexIVFFlat (inner product) trained on
+    a sample of 50 vectors per list, `nprobe` lists scanned per query; a filter is a selector inside the scan with
+    nprobe raised by 1/selectivity, as the HNSW path raises efSearch."""
+
+    def __init__(self, nlist: int, nprobe: int) -> None:
+        self.nlist, self.nprobe = nlist, nprobe
+        self.name = f"FAISS IVF{nlist},Flat"
+
+    @property
+    def kind(self) -> str:
+        return f"ivf nlist{self.nlist} nprobe{self.nprobe}"
+
+    def build(self, ids: list[str], vecs: np.ndarray) -> None:
+        self.ids, self.n = ids, len(ids)
+        self.index = faiss.IndexIVFFlat(faiss.IndexFlatIP(vecs.shape[1]), vecs.shape[1], self.nlist, faiss.METRIC_INNER_PRODUCT)
+        sample = np.random.default_rng(0).choice(len(vecs), min(len(vecs), 50 * self.nlist), replace=False)
+        faiss.omp_set_num_threads(os.cpu_count() or 1)
+        self.index.train(vecs[np.sort(sample)])
+        self.index.add(vecs)
+
+    def search(self, q: np.ndarray, allowed_labels: np.ndarray | None) -> list[str]:
+        if allowed_labels is None:
+            params = faiss.SearchParametersIVF(nprobe=self.nprobe)
+        else:
+            nprobe = min(self.nlist, max(self.nprobe, round(self.nprobe * self.n / max(len(allowed_labels), 1))))
+            params = faiss.SearchParametersIVF(nprobe=nprobe, sel=faiss.IDSelectorBatch(allowed_labels))
+        _, labels = self.index.search(q[None], K, params=params)
+        return [self.ids[j] for j in labels[0] if j >= 0]
+
+
 class Txtai:
     name = "txtai (faiss backend)"
 
@@ -280,6 +315,8 @@ def main() -> None:
     ap.add_argument("--milvus-max", type=int, default=1_000_000, help="largest size for the Milvus (lite) backend")
     ap.add_argument("--milvus-skip-reason", default="above --milvus-max",
                     help="printed in the Milvus row of a size above --milvus-max (the row is kept, marked not run)")
+    ap.add_argument("--ivf-nlist", type=int, default=2048, help="lists of the ivf reference system")
+    ap.add_argument("--ivf-nprobe", default="8,16,32", help="nprobe values for the ivf system (first: its build row)")
     ap.add_argument("--ef-sweep", default="",
                     help="extra efSearch values to query ours with after its default run, on the SAME build "
                          "(e.g. 256,512,1024): one row each, so a sweep costs one HNSW build")
@@ -332,6 +369,9 @@ def main() -> None:
         if "flat" in systems:
             runs.append(("flat", Flat(), lambda s: s.build(ids, vs),
                          lambda s, i: (qvecs[i], None), lambda s, i: (qvecs[i], allowed_labels[qdomains[i]])))
+        if "ivf" in systems:
+            runs.append(("ivf", Ivf(args.ivf_nlist, int(args.ivf_nprobe.split(",")[0])), lambda s: s.build(ids, vs),
+                         lambda s, i: (qvecs[i], None), lambda s, i: (qvecs[i], allowed_labels[qdomains[i]])))
         if "txtai" in systems:
             runs.append(("txtai", Txtai(), lambda s: s.build(ids, vs, list(domain_of)),
                          lambda s, i: (qvecs[i], None), lambda s, i: (qvecs[i], qdomains[i])))
@@ -348,9 +388,14 @@ def main() -> None:
             # Fused hybrid ranking is not meant to equal the dense top-10: no ANN recall for it.
             exact = key != "hybrid"
             sweep = [int(v) for v in args.ef_sweep.split(",") if v] if key == "ours" and system.kind.startswith("hnsw") else []
+            if key == "ivf":
+                sweep = [int(v) for v in args.ivf_nprobe.split(",")[1:] if v]
             for ef in [None, *sweep]:
                 name = system.name
-                if ef is not None:  # same graph, another efSearch: query cost and recall only
+                if ef is not None and key == "ivf":
+                    system.nprobe = ef
+                    name = f"{system.name}, nprobe {ef}"
+                elif ef is not None:  # same graph, another efSearch: query cost and recall only
                     system.index.ef_search, system.index.ef_scale_from = ef, None
                     name = f"{system.name}, efSearch {ef}"
                 lat, rec = measure(system.search, [plain_args(system, i) for i in n], plain_truth if exact else None)
