@@ -1,9 +1,7 @@
 """Matching service settings (env prefix MATCHING_)."""
 from __future__ import annotations
 
-from typing import Literal
-
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
