@@ -4,6 +4,7 @@ a plain FAISS flat loop (what a sentence-transformers + FAISS script does) and t
     .venv/bin/python bench/matching_corpus.py --n 100000        # once: real embeddings (resumable, ~5 min)
     .venv/bin/python bench/matching_index.py --sizes 10000,100000,1000000 --systems ours,hybrid,flat,txtai
     .venv/bin/python bench/matching_index.py --sizes 100000,1000000 --systems ours,milvus --encode-latency ''
+    .venv/bin/python bench/matching_index.py --sizes 100000,1000000 --systems ours,flat,ivf --ef-sweep 512,1024,2048
 
 
 Corpus: generated green-tech records (bench/common.py) embedded with the "openvino" backend of m3e-small
@@ -14,12 +15,15 @@ backend. All systems get the SAME precomputed query vectors, so latencies below 
 single-query encoding time per backend is measured and printed separately (add it for end to end).
 
 Systems
-- ours: services.matching.index.dense.DenseIndex (flat below 20k vectors, HNSW M=32 efSearch=256 above),
-  filtered search by a mask from the service's filter columns (services/matching/index/filters.py). At sizes with real texts up to --hybrid-max, also the full
+- ours: services.matching.index.dense.DenseIndex built by make_backend with MatchingSettings().index_options()
+  (the service's settings, MATCHING_HNSW_* apply; flat below 20k vectors, HNSW above); --ef-sweep queries the
+  same graph again at other efSearch values. Filtered search by a mask from the service's filter columns (services/matching/index/filters.py). At sizes with real texts up to --hybrid-max, also the full
   HybridSearcher (dense + char-BM25 + RRF + structured fit + explanations), filters as the service applies them.
 - milvus: services.matching.index.milvus.MilvusIndex (the service's Milvus backend, MATCHING_VECTOR_BACKEND=milvus)
   on milvus-lite (a local file; lite searches exactly whatever index is asked for), filters as its scalar filter
   expression; memory = RSS growth of this process plus the milvus-lite server process pymilvus starts.
+- ivf: faiss IndexIVFFlat (--ivf-nlist lists, --ivf-nprobe values on one build), a reference for the HNSW
+  recall gap at 1M, not a service backend.
 - flat: faiss.IndexFlatIP over all vectors, filter by IDSelectorBatch (exact; the recall reference).
 - txtai: txtai.Embeddings(method="external", content=True, backend="faiss", its defaults otherwise), filters
   in its SQL (`similar(:q) and domain = ...`).
@@ -66,30 +70,42 @@ def real_corpus(backend: str, planned: int) -> tuple[list[dict], np.ndarray]:
     return list(generate_records(len(vecs))), np.ascontiguousarray(vecs, dtype=np.float32)
 
 
-def corpus_of(size: int, records: list[dict], vecs: np.ndarray) -> tuple[list[dict], np.ndarray, str]:
+def corpus_of(size: int, records: list[dict], vecs: np.ndarray, backend: str) -> tuple[list[dict], np.ndarray, str]:
     if size <= len(vecs):
         return records[:size], vecs[:size], "real"
-    return mixture_records(records, size), mixture_corpus(vecs, size), f"{len(vecs)} real + mixtures"
+    cache = OUT / f"mixture_{size}_from_{len(vecs)}_{backend}.npy"  # 2 GB at 1M; minutes to grow again
+    if cache.exists():
+        grown = np.load(cache)
+    else:
+        grown = mixture_corpus(vecs, size)
+        np.save(cache, grown)
+    return mixture_records(records, size), grown, f"{len(vecs)} real + mixtures"
 
 
 # ----------------------------------------------------------------------------- systems
 class Ours:
-    """DenseIndex plus the service's filter columns: a filtered query computes its mask from SearchFilters
-    (timed), as the HybridSearcher does."""
+    """The service's FAISS backend built exactly as the service builds it: `make_backend` with the options of
+    `MatchingSettings` (so MATCHING_HNSW_* in the environment apply here too), compacted after each feed-sized
+    batch as `MatchIndex.compact()` does (flat below ann_threshold, HNSW above), plus the service's filter
+    columns: a filtered query computes its mask from SearchFilters (timed), as the HybridSearcher does."""
 
     name = "ours (DenseIndex)"
 
     def __init__(self, dim: int) -> None:
-        from services.matching.index.dense import DenseIndex
+        from services.matching.index.backend import make_backend
         from services.matching.index.filters import FilterIndex
+        from services.matching.settings import MatchingSettings
 
-        self.index = DenseIndex(dim)
+        options = {k: v for k, v in MatchingSettings().index_options().items() if k not in ("vector_backend", "milvus")}
+        self.index = make_backend("faiss", dim, "technology", **options)
         self.filters = FilterIndex("technology")
 
     def build(self, ids: list[str], vecs: np.ndarray, domains: list[str]) -> None:
         for s in range(0, len(ids), 10_000):  # the feed follower applies changes in batches, too
             labels = self.index.upsert(ids[s : s + 10_000], vecs[s : s + 10_000])
             self.filters.set(labels, ({"domain": d} for d in domains[s : s + 10_000]))
+            if self.index.needs_compaction:
+                self.index.rebuild()
 
     def search(self, q: np.ndarray, domain: str | None) -> list[str]:
         from shared.matching_schemas import SearchFilters
@@ -99,7 +115,10 @@ class Ours:
 
     @property
     def kind(self) -> str:
-        return self.index.kind
+        index = self.index
+        if index.kind != "hnsw":
+            return index.kind
+        return f"hnsw M{index.hnsw_m} efC{index.ef_construction} ef{index.effective_ef_search()}"
 
 
 class Milvus:
@@ -155,6 +174,37 @@ class Flat:
 
     def search(self, q: np.ndarray, allowed_labels: np.ndarray | None) -> list[str]:
         params = None if allowed_labels is None else faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed_labels))
+        _, labels = self.index.search(q[None], K, params=params)
+        return [self.ids[j] for j in labels[0] if j >= 0]
+
+
+class Ivf:
+    """Reference for the HNSW recall gap at 1M, not a service backend: faiss IndexIVFFlat (inner product) trained on
+    a sample of 50 vectors per list, `nprobe` lists scanned per query; a filter is a selector inside the scan with
+    nprobe raised by 1/selectivity, as the HNSW path raises efSearch."""
+
+    def __init__(self, nlist: int, nprobe: int) -> None:
+        self.nlist, self.nprobe = nlist, nprobe
+        self.name = f"FAISS IVF{nlist},Flat"
+
+    @property
+    def kind(self) -> str:
+        return f"ivf nlist{self.nlist} nprobe{self.nprobe}"
+
+    def build(self, ids: list[str], vecs: np.ndarray) -> None:
+        self.ids, self.n = ids, len(ids)
+        self.index = faiss.IndexIVFFlat(faiss.IndexFlatIP(vecs.shape[1]), vecs.shape[1], self.nlist, faiss.METRIC_INNER_PRODUCT)
+        sample = np.random.default_rng(0).choice(len(vecs), min(len(vecs), 50 * self.nlist), replace=False)
+        faiss.omp_set_num_threads(os.cpu_count() or 1)
+        self.index.train(vecs[np.sort(sample)])
+        self.index.add(vecs)
+
+    def search(self, q: np.ndarray, allowed_labels: np.ndarray | None) -> list[str]:
+        if allowed_labels is None:
+            params = faiss.SearchParametersIVF(nprobe=self.nprobe)
+        else:
+            nprobe = min(self.nlist, max(self.nprobe, round(self.nprobe * self.n / max(len(allowed_labels), 1))))
+            params = faiss.SearchParametersIVF(nprobe=nprobe, sel=faiss.IDSelectorBatch(allowed_labels))
         _, labels = self.index.search(q[None], K, params=params)
         return [self.ids[j] for j in labels[0] if j >= 0]
 
@@ -263,6 +313,13 @@ def main() -> None:
     ap.add_argument("--systems", default="ours,hybrid,flat,txtai")
     ap.add_argument("--hybrid-max", type=int, default=100_000, help="largest size for the full HybridSearcher")
     ap.add_argument("--milvus-max", type=int, default=1_000_000, help="largest size for the Milvus (lite) backend")
+    ap.add_argument("--milvus-skip-reason", default="above --milvus-max",
+                    help="printed in the Milvus row of a size above --milvus-max (the row is kept, marked not run)")
+    ap.add_argument("--ivf-nlist", type=int, default=2048, help="lists of the ivf reference system")
+    ap.add_argument("--ivf-nprobe", default="8,16,32", help="nprobe values for the ivf system (first: its build row)")
+    ap.add_argument("--ef-sweep", default="",
+                    help="extra efSearch values to query ours with after its default run, on the SAME build "
+                         "(e.g. 256,512,1024): one row each, so a sweep costs one HNSW build")
     ap.add_argument("--search-threads", type=int, default=1,
                     help="FAISS OpenMP threads while querying (builds use all cores); see docs/bench_matching.md")
     ap.add_argument("--encode-latency", default="openvino,onnx,torch", help="backends to time single-query encoding for ('' to skip)")
@@ -270,6 +327,9 @@ def main() -> None:
     systems = set(args.systems.split(","))
     print(machine())
     print(f"FAISS search threads: {args.search_threads}")
+    from services.matching.settings import MatchingSettings
+
+    print(f"ours: the service's settings (MatchingSettings().index_options()): {MatchingSettings().index_options()}")
     records, vecs = real_corpus(args.backend, args.planned)
     print(f"real embedded corpus: {len(vecs)} records ({args.backend})")
     texts = generate_needs(args.queries)
@@ -284,7 +344,12 @@ def main() -> None:
 
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
-        recs, vs, origin = corpus_of(size, records, vecs)
+        if "milvus" in systems and size > args.milvus_max:
+            rows.append({"size": size, "system": Milvus.name, "index": f"not run: {args.milvus_skip_reason}"})
+            print(f"\n{Milvus.name}: not run at {size} ({args.milvus_skip_reason})", flush=True)
+            if not systems - {"milvus"}:
+                continue
+        recs, vs, origin = corpus_of(size, records, vecs, args.backend)
         ids = [r["id"] for r in recs]
         domain_of = np.asarray([r["domain"] for r in recs])
         plain_truth, filtered_truth = exact_truth(vs, ids, qvecs, domain_of, qdomains)
@@ -304,6 +369,9 @@ def main() -> None:
         if "flat" in systems:
             runs.append(("flat", Flat(), lambda s: s.build(ids, vs),
                          lambda s, i: (qvecs[i], None), lambda s, i: (qvecs[i], allowed_labels[qdomains[i]])))
+        if "ivf" in systems:
+            runs.append(("ivf", Ivf(args.ivf_nlist, int(args.ivf_nprobe.split(",")[0])), lambda s: s.build(ids, vs),
+                         lambda s, i: (qvecs[i], None), lambda s, i: (qvecs[i], allowed_labels[qdomains[i]])))
         if "txtai" in systems:
             runs.append(("txtai", Txtai(), lambda s: s.build(ids, vs, list(domain_of)),
                          lambda s, i: (qvecs[i], None), lambda s, i: (qvecs[i], qdomains[i])))
@@ -319,22 +387,35 @@ def main() -> None:
             faiss.omp_set_num_threads(args.search_threads)
             # Fused hybrid ranking is not meant to equal the dense top-10: no ANN recall for it.
             exact = key != "hybrid"
-            lat, rec = measure(system.search, [plain_args(system, i) for i in n], plain_truth if exact else None)
-            flat_lat, flat_rec = measure(system.search, [filtered_args(system, i) for i in n],
-                                         filtered_truth if exact else None)
-            row = {"size": size, "system": system.name, "index": getattr(system, "kind", "?"), "build s": build_s,
-                   "RSS +MB": mem, "p50 ms": lat["p50"], "p95 ms": lat["p95"], "p99 ms": lat["p99"], "cpu p95 ms": lat["cpu p95"],
-                   "recall@10": rec,
-                   "filtered p50": flat_lat["p50"], "filtered p95": flat_lat["p95"], "filtered p99": flat_lat["p99"], "filtered cpu p95": flat_lat["cpu p95"],
-                   "filtered recall@10": flat_rec}
-            rows.append(row)
-            print(table([row], list(row)), flush=True)
+            sweep = [int(v) for v in args.ef_sweep.split(",") if v] if key == "ours" and system.kind.startswith("hnsw") else []
+            if key == "ivf":
+                sweep = [int(v) for v in args.ivf_nprobe.split(",")[1:] if v]
+            for ef in [None, *sweep]:
+                name = system.name
+                if ef is not None and key == "ivf":
+                    system.nprobe = ef
+                    name = f"{system.name}, nprobe {ef}"
+                elif ef is not None:  # same graph, another efSearch: query cost and recall only
+                    system.index.ef_search, system.index.ef_scale_from = ef, None
+                    name = f"{system.name}, efSearch {ef}"
+                lat, rec = measure(system.search, [plain_args(system, i) for i in n], plain_truth if exact else None)
+                flat_lat, flat_rec = measure(system.search, [filtered_args(system, i) for i in n],
+                                             filtered_truth if exact else None)
+                row = {"size": size, "system": name, "index": getattr(system, "kind", "?"),
+                       "build s": build_s if ef is None else None, "RSS +MB": mem if ef is None else None,
+                       "p50 ms": lat["p50"], "p95 ms": lat["p95"], "p99 ms": lat["p99"], "cpu p95 ms": lat["cpu p95"],
+                       "recall@10": rec,
+                       "filtered p50": flat_lat["p50"], "filtered p95": flat_lat["p95"], "filtered p99": flat_lat["p99"], "filtered cpu p95": flat_lat["cpu p95"],
+                       "filtered recall@10": flat_rec}
+                rows.append(row)
+                print(table([row], list(row)), flush=True)
             faiss.omp_set_num_threads(os.cpu_count() or 1)
             if hasattr(system, "close"):
                 system.close()
             del system  # free it before the next system is built
     print("\nall results (latencies in ms, query encoding excluded)")
-    print(table(rows, list(rows[0])))
+    columns = max((list(r) for r in rows), key=len)
+    print(table(rows, columns))
 
 
 if __name__ == "__main__":

@@ -27,9 +27,7 @@ def rebuild(
 
     settings = MatchingSettings()
     settings.ensure_data_dir()
-    index = MatchIndex(load_encoder(settings.model, settings.encoder_backend), ann_threshold=settings.ann_threshold,
-                       ef_search=settings.hnsw_ef_search, ef_construction=settings.hnsw_ef_construction,
-                       vector_backend=settings.vector_backend, milvus=settings.milvus_options())
+    index = MatchIndex(load_encoder(settings.model, settings.encoder_backend), **settings.index_options())
     client = SyncServiceClient(registry_url or settings.registry_url, settings.service_token)
     try:
         head = catch_up(index, client, page_size=settings.feed_page_size,

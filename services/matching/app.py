@@ -33,9 +33,7 @@ def build_state(settings: MatchingSettings) -> tuple[IndexHolder, FeedFollower |
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     encoder = metrics.TimedEncoder(load_encoder(settings.model, settings.encoder_backend))
     settings.ensure_data_dir()  # before the index: a milvus-lite file lives under it
-    index = MatchIndex(encoder, ann_threshold=settings.ann_threshold, search_threads=settings.search_threads,
-                       ef_search=settings.hnsw_ef_search, ef_construction=settings.hnsw_ef_construction,
-                       vector_backend=settings.vector_backend, milvus=settings.milvus_options())
+    index = MatchIndex(encoder, **settings.index_options())
     settings.ensure_data_dir()
     if not snapshot.load(index, settings.data_dir):
         log.info("no usable snapshot in %s: starting from feed seq 0", settings.data_dir)

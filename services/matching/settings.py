@@ -1,11 +1,12 @@
 """Matching service settings (env prefix MATCHING_)."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.matching.index.params import EF_CONSTRUCTION, EF_SCALE_FROM, EF_SEARCH, HNSW_M, KEEP_PRUNED
 from shared.settings import ServiceSettings
 
 
@@ -27,10 +28,19 @@ class MatchingSettings(ServiceSettings):
     ann_threshold: int = Field(20000, ge=1, description="Switch from exact flat search to HNSW at this many vectors")
     search_threads: int = Field(1, ge=1, description="FAISS OpenMP threads per search (builds use all cores); one "
                                 "query is too small to split, and spinning threads on a busy machine cost ~100x")
-    hnsw_ef_search: int = Field(256, ge=16, le=4096, description="HNSW candidates per query: higher = better recall, "
-                                "slower (1M mixture corpus: 256 -> recall@10 0.88 at 0.6 ms p95, 1024 -> 0.93 at 2.2 ms)")
-    hnsw_ef_construction: int = Field(80, ge=16, le=1024, description="HNSW build effort: 200 raised 1M recall "
-                                      "0.88 -> 0.92 for 2.8x the build time (docs/bench_matching.md)")
+    hnsw_m: int = Field(HNSW_M, ge=4, le=128, description="HNSW graph degree (neighbours per node; level 0 keeps "
+                        "twice as many): more = better recall on dense corpora, more memory (4*2*M bytes a vector) "
+                        "and build time. Defaults and their measurements: services/matching/index/params.py")
+    hnsw_ef_search: int = Field(EF_SEARCH, ge=16, le=4096, description="HNSW candidates per query: higher = better "
+                                "recall, slower (see hnsw_ef_scale_from for large indexes)")
+    hnsw_ef_construction: int = Field(EF_CONSTRUCTION, ge=16, le=1024, description="HNSW build effort: higher = "
+                                      "better graph (recall at a given efSearch), slower builds and rebuilds")
+    hnsw_ef_scale_from: int | None = Field(EF_SCALE_FROM, ge=1, description="Above this many vectors the query "
+                                           "beam grows with the index: efSearch * size / this (capped at 2,048); "
+                                           "unset: efSearch stays fixed")
+    hnsw_keep_pruned: bool = Field(KEEP_PRUNED, description="HNSW level 0: refill each node's neighbour list up to "
+                                   "2*M with the nearest candidates the diversity heuristic pruned (hnswlib's "
+                                   "keepPrunedConnections): keeps near-duplicate records reachable")
     vector_backend: Literal["faiss", "milvus"] = Field(
         "faiss", description="Dense vector index: faiss (embedded, snapshot files; the default) or milvus "
         "(vectors and filter fields in Milvus collections, see MATCHING_MILVUS_URI)")
@@ -44,6 +54,15 @@ class MatchingSettings(ServiceSettings):
     max_body_bytes: int = Field(1_000_000, ge=1024, description="Requests with a larger body are refused with 413")
     # Test-only: name of a crash point (see services/matching/faults.py); never set in deployments.
     test_crash_point: str | None = None
+
+    def index_options(self) -> dict[str, Any]:
+        """Keyword arguments of MatchIndex(...): the one place the service, its CLI and bench/matching_index.py
+        read the index settings from."""
+        return {"ann_threshold": self.ann_threshold, "search_threads": self.search_threads, "hnsw_m": self.hnsw_m,
+                "ef_search": self.hnsw_ef_search, "ef_construction": self.hnsw_ef_construction,
+                "ef_scale_from": self.hnsw_ef_scale_from, "hnsw_keep_pruned": self.hnsw_keep_pruned,
+                "vector_backend": self.vector_backend,
+                "milvus": self.milvus_options()}
 
     def milvus_options(self) -> dict[str, str | None]:
         """Keyword arguments of MatchIndex(milvus=...) (a lite file under the data dir when no URI is set)."""

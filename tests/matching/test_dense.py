@@ -110,24 +110,78 @@ def test_switch_to_hnsw_and_compaction_can_be_deferred_and_catch_up_late_writes(
 
 
 def test_hnsw_knobs_from_the_settings_reach_the_graph(monkeypatch):
-    """MATCHING_HNSW_EF_SEARCH / _EF_CONSTRUCTION are the recall knobs at 1M: they must arrive in the FAISS graph."""
+    """MATCHING_HNSW_M / _EF_SEARCH / _EF_CONSTRUCTION / _EF_SCALE_FROM / _KEEP_PRUNED are the recall knobs at 1M: through
+    MatchingSettings.index_options() (what the service and bench/matching_index.py use) they must reach the graph."""
     import faiss
 
     from services.matching.indexer import MatchIndex
     from services.matching.settings import MatchingSettings
 
+    monkeypatch.setenv("MATCHING_HNSW_M", "12")
     monkeypatch.setenv("MATCHING_HNSW_EF_SEARCH", "48")
     monkeypatch.setenv("MATCHING_HNSW_EF_CONSTRUCTION", "24")
+    monkeypatch.setenv("MATCHING_HNSW_EF_SCALE_FROM", "150")
+    monkeypatch.setenv("MATCHING_HNSW_KEEP_PRUNED", "true")
+    monkeypatch.setenv("MATCHING_ANN_THRESHOLD", "100")
     settings = MatchingSettings()
 
     class _Enc:  # only the dimension is read when the index is created
         name, backend, dim = "unit", "unit", 16
 
-    entity_index = next(iter(MatchIndex(_Enc(), ann_threshold=100, ef_search=settings.hnsw_ef_search,
-                                        ef_construction=settings.hnsw_ef_construction).entities.values()))
+    entity_index = next(iter(MatchIndex(_Enc(), **settings.index_options()).entities.values()))
     dense = entity_index.dense
     dense.upsert([f"T{i}" for i in range(300)], _unit(np.random.default_rng(5), 300))
     dense.rebuild()  # what MatchIndex.compact() runs outside the lock
     assert dense.kind == "hnsw"
     graph = faiss.downcast_index(dense._index.index)
     assert (graph.hnsw.efSearch, graph.hnsw.efConstruction) == (48, 24)
+    assert graph.hnsw.nb_neighbors(0) == 2 * 12  # level 0 keeps 2*M neighbours
+    assert graph.keep_max_size_level0
+    assert dense.effective_ef_search() == 96  # 48 * 300 / 150
+
+
+def test_defaults_come_from_one_place():
+    """Settings, factory, MatchIndex and DenseIndex share the defaults of index/params.py."""
+    import inspect
+
+    from services.matching.index import params
+    from services.matching.index.backend import make_backend
+    from services.matching.indexer import MatchIndex
+    from services.matching.settings import MatchingSettings
+
+    fields = MatchingSettings.model_fields
+    expected = {"hnsw_m": params.HNSW_M, "ef_search": params.EF_SEARCH, "ef_construction": params.EF_CONSTRUCTION,
+                "ef_scale_from": params.EF_SCALE_FROM, "hnsw_keep_pruned": params.KEEP_PRUNED}
+    assert {k: fields[k if k.startswith("hnsw_") else f"hnsw_{k}"].default for k in expected} == expected
+    for fn in (make_backend, MatchIndex.__init__, DenseIndex.__init__):
+        defaults = {k: v.default for k, v in inspect.signature(fn).parameters.items() if k in expected}
+        assert defaults == expected, fn
+
+
+def test_query_beam_grows_with_the_index_above_the_scale_size():
+    rng = np.random.default_rng(6)
+    index = DenseIndex(16, ann_threshold=50, ef_search=40, ef_scale_from=100, max_ef_search=120)
+    index.upsert([f"T{i}" for i in range(80)], _unit(rng, 80))
+    assert index.effective_ef_search() == 40  # at or below the scale size: ef_search
+    index.upsert([f"U{i}" for i in range(170)], _unit(rng, 170))
+    assert index.effective_ef_search() == 100  # 40 * 250 / 100
+    index.upsert([f"V{i}" for i in range(500)], _unit(rng, 500))
+    assert index.effective_ef_search() == 120  # capped at max_ef_search
+    index.ef_scale_from = None
+    assert index.effective_ef_search() == 40
+    q = _unit(rng, 3)
+    assert [len(h) for h in index.search(q, k=10)] == [10, 10, 10]
+
+
+def test_keep_pruned_survives_a_snapshot_load(tmp_path):
+    """keep_max_size_level0 is not in FAISS's graph file: a loaded graph gets it from the settings again."""
+    import faiss
+
+    rng = np.random.default_rng(7)
+    index = DenseIndex(16, ann_threshold=50, hnsw_keep_pruned=True)
+    index.upsert([f"T{i}" for i in range(120)], _unit(rng, 120))
+    assert faiss.downcast_index(index._index.index).keep_max_size_level0
+    index.save(tmp_path, "t")
+    loaded = DenseIndex(16, ann_threshold=50, hnsw_keep_pruned=True)
+    loaded.load(tmp_path, "t")
+    assert loaded.kind == "hnsw" and faiss.downcast_index(loaded._index.index).keep_max_size_level0

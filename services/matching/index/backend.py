@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
+from services.matching.index.params import EF_CONSTRUCTION, EF_SCALE_FROM, EF_SEARCH, HNSW_M, KEEP_PRUNED
 from shared.matching_schemas import SearchFilters
 
 BackendName = Literal["faiss", "milvus"]
@@ -64,19 +65,21 @@ class VectorBackend(Protocol):
 
 
 def make_backend(backend: str, dim: int, entity: str, *, ann_threshold: int = 20_000, search_threads: int = 1,
-                 ef_search: int = 256, ef_construction: int = 80, milvus_uri: str | None = None,
+                 hnsw_m: int = HNSW_M, ef_search: int = EF_SEARCH, ef_construction: int = EF_CONSTRUCTION,
+                 ef_scale_from: int | None = EF_SCALE_FROM, hnsw_keep_pruned: bool = KEEP_PRUNED, milvus_uri: str | None = None,
                  milvus_collection: str = "matching", milvus_token: str | None = None) -> VectorBackend:
-    """The dense index of one entity for the configured backend."""
+    """The dense index of one entity for the configured backend (HNSW defaults: index/params.py)."""
     if backend == "faiss":
         from services.matching.index.dense import DenseIndex
 
         return DenseIndex(dim, ann_threshold=ann_threshold, auto_compact=False, search_threads=search_threads,
-                          ef_search=ef_search, ef_construction=ef_construction)
+                          hnsw_m=hnsw_m, ef_search=ef_search, ef_construction=ef_construction,
+                          ef_scale_from=ef_scale_from, hnsw_keep_pruned=hnsw_keep_pruned)
     if backend == "milvus":
         from services.matching.index.milvus import MilvusIndex
 
         if not milvus_uri:
             raise ValueError("the milvus vector backend needs a URI (MATCHING_MILVUS_URI)")
         return MilvusIndex(dim, uri=milvus_uri, collection=f"{milvus_collection}_{entity}", entity=entity,
-                           token=milvus_token, ef_search=ef_search, ef_construction=ef_construction)
+                           token=milvus_token, hnsw_m=hnsw_m, ef_search=ef_search, ef_construction=ef_construction)
     raise ValueError(f"unknown vector backend {backend!r} (faiss or milvus)")

@@ -44,6 +44,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from services.matching.index.params import EF_CONSTRUCTION, EF_SCALE_FROM, EF_SEARCH, HNSW_M, KEEP_PRUNED
 from shared.matching_schemas import SearchFilters
 
 EXACT_FILTER_LIMIT = 40_000
@@ -63,9 +64,11 @@ class DenseIndex:
         dim: int,
         *,
         ann_threshold: int = 20_000,
-        hnsw_m: int = 32,
-        ef_search: int = 256,
-        ef_construction: int = 80,
+        hnsw_m: int = HNSW_M,
+        ef_search: int = EF_SEARCH,
+        ef_construction: int = EF_CONSTRUCTION,
+        ef_scale_from: int | None = EF_SCALE_FROM,
+        hnsw_keep_pruned: bool = KEEP_PRUNED,
         rebuild_ratio: float = 0.2,
         auto_compact: bool = True,
         exact_filter_limit: int = EXACT_FILTER_LIMIT,
@@ -76,6 +79,7 @@ class DenseIndex:
         self.dim = dim
         self.ann_threshold = ann_threshold
         self.hnsw_m, self.ef_search, self.ef_construction = hnsw_m, ef_search, ef_construction
+        self.ef_scale_from, self.hnsw_keep_pruned = ef_scale_from, hnsw_keep_pruned
         self.rebuild_ratio = rebuild_ratio
         self.auto_compact = auto_compact
         self.exact_filter_limit, self.max_ef_search = exact_filter_limit, max_ef_search
@@ -114,6 +118,15 @@ class DenseIndex:
     def capacity(self) -> int:
         """Labels in use are below this; filter columns must cover it."""
         return self._next_label
+
+    def effective_ef_search(self) -> int:
+        """The HNSW query beam for the current size: `ef_search` up to `ef_scale_from` live vectors, above that
+        growing in proportion to the size (capped at `max_ef_search`), since a beam of fixed width finds a
+        shrinking share of the true neighbours as the graph grows."""
+        n = len(self._label_of)
+        if self.ef_scale_from is None or n <= self.ef_scale_from:
+            return self.ef_search
+        return min(max(self.ef_search, round(self.ef_search * n / self.ef_scale_from)), max(self.max_ef_search, self.ef_search))
 
     def vector(self, doc_id: str) -> np.ndarray | None:
         label = self._label_of.get(doc_id)
@@ -273,7 +286,8 @@ class DenseIndex:
             return self._search_storage(queries, k, mask)
         ef = None
         if self._hnsw:  # a beam of ef nodes holds about ef * selectivity allowed ones
-            ef = min(max(self.ef_search, int(self.ef_search * len(self._label_of) / count)), self.max_ef_search)
+            base = self.effective_ef_search()
+            ef = min(max(base, int(base * len(self._label_of) / count)), max(self.max_ef_search, base))
         return self._search_index(queries, k, _bitmap(mask), ef)
 
     def similarity(self, query: np.ndarray, ids: Collection[str]) -> dict[str, float]:
@@ -306,7 +320,7 @@ class DenseIndex:
         fetch = min(k, self._index.ntotal)
         params = None
         if self._hnsw:
-            params = faiss.SearchParametersHNSW(efSearch=max(ef or self.ef_search, fetch), sel=selector)
+            params = faiss.SearchParametersHNSW(efSearch=max(ef or self.effective_ef_search(), fetch), sel=selector)
         elif selector is not None:
             params = faiss.SearchParameters(sel=selector)
         scores, labels = self._index.search(queries, fetch, params=params)
@@ -368,6 +382,8 @@ class DenseIndex:
         graph = folder / f"{name}.hnsw.faiss"
         if graph.exists():
             self._index = faiss.read_index(str(graph))
+            # not stored in the file: later adds to a loaded graph link like the ones it was built with
+            faiss.downcast_index(self._index.index).keep_max_size_level0 = self.hnsw_keep_pruned
             self._hnsw = True
             self._tombstones = set(data["tombstones"].tolist())
             self._free = self._unused_labels()
@@ -382,5 +398,6 @@ class DenseIndex:
     def _new_hnsw(self) -> faiss.Index:
         hnsw = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
         hnsw.hnsw.efConstruction = self.ef_construction
+        hnsw.keep_max_size_level0 = self.hnsw_keep_pruned
         hnsw.hnsw.efSearch = self.ef_search
         return faiss.IndexIDMap(hnsw)
