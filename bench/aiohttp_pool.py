@@ -198,7 +198,7 @@ class AioPool:
                                        allow_redirects=False) as resp:
                 content = await resp.read()
                 status, raw_headers = resp.status, resp.raw_headers
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             mapped = _as_httpx_error(exc)
             if mapped is None:
                 raise

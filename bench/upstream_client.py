@@ -20,9 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from shared.http import ServiceClient  # noqa: E402
-from bench.aiohttp_pool import AioPool  # noqa: E402
-from tests.support.servers import TEST_SERVICE_TOKEN, running  # noqa: E402
+from bench.aiohttp_pool import AioPool
+from shared.http import ServiceClient
+from tests.support.servers import TEST_SERVICE_TOKEN, running
 
 
 async def measure(client: ServiceClient, path: str, params: dict | None, n: int) -> float:
