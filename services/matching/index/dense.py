@@ -1,10 +1,11 @@
-"""Dense vector index on FAISS: exact inner product while small, HNSW once large, with filtered search.
+"""Dense vector index on FAISS: exact inner product while small, HNSW at medium sizes, IVF-Flat once large, with
+filtered search.
 
 In-process use (no HTTP):
 
     import numpy as np
     from services.matching.index.dense import DenseIndex
-    index = DenseIndex(dim=512, ann_threshold=20_000)
+    index = DenseIndex(dim=512, ann_threshold=20_000, ivf_from=100_000)
     index.upsert(["T1", "T2"], vectors)             # float32 (n, dim), L2-normalised
     index.remove(["T2"])
     index.search(query_vectors, k=10)               # one [(id, cosine), ...] list per query row
@@ -16,18 +17,31 @@ the position in the filter columns (services/matching/index/filters.py) that are
 Labels of removed ids are reused once no FAISS index holds them any more, so the arrays do not grow with churn.
 
 Below `ann_threshold` vectors the index is an `IndexIDMap2` over `IndexFlatIP`, which removes ids for real.
-At or above it the index is HNSW, which cannot remove: a removed or replaced vector becomes a tombstone
+From it up to `ivf_from` the index is HNSW, which cannot remove: a removed or replaced vector becomes a tombstone
 (skipped inside the graph walk by the bitmap of live labels) and the graph is rebuilt from the live vectors
-once tombstones exceed `rebuild_ratio` of the live count. With `auto_compact=False` (the service) writes never
-rebuild inline: the owner checks `needs_compaction`, builds the replacement with `build_replacement()` outside
-its read lock and swaps it in with `install()`.
+once tombstones exceed `rebuild_ratio` of the live count. At or above `ivf_from` (None: never) it is
+`IndexIVFFlat`: the vectors of each of `nlist` k-means cells in one list, a query scans the `ivf_nprobe` lists
+nearest to it. HNSW at 1M stayed at recall@10 0.81-0.88 whatever efSearch (near-duplicate clusters the graph
+cannot reach into); IVF keeps near-duplicates in one list and reaches 0.95+ (figures: index/params.py,
+docs/bench_matching.md). IVF removes ids for real (no tombstones); its lists are trained (nlist from the size,
+`params.ivf_nlist`) on a fixed sample of the live vectors when it is built, and it is rebuilt (retrained) once
+it holds `ivf_retrain_growth` times the vectors it was trained on, so lists stay balanced as it grows. A kind
+is left for a smaller one only below half its threshold, so sizes near one do not flip-flop. With
+`auto_compact=False` (the service) writes never rebuild inline: the owner checks `needs_compaction` (kind no
+longer fits the size, HNSW tombstones, IVF grown past its training), builds the replacement with
+`build_replacement()` outside its read lock and swaps it in with `install()`.
 
 Filtered search never copies vectors: the allowed labels become an `IDSelectorBitmap` passed in the FAISS
 search parameters. Flat: exact search over the allowed rows. HNSW, chosen by how many labels are allowed
 (as vector databases do, e.g. Weaviate's flatSearchCutoff, Qdrant's full_scan_threshold): up to
 `exact_filter_limit` allowed vectors are scanned exactly in the HNSW's own flat storage (recall 1); above it
 the graph walk skips filtered-out nodes with efSearch raised by 1/selectivity (up to `max_ef_search`), since a
-beam of ef candidates holds only a selectivity share of allowed ones.
+beam of ef candidates holds only a selectivity share of allowed ones. IVF: the selector goes into
+`SearchParametersIVF` with nprobe raised by 1/selectivity (up to nlist); up to `exact_filter_limit` allowed
+vectors every list is scanned, which is exact over the allowed rows (the selector skips the others unscored).
+
+Snapshots (`save`/`load`): vectors, ids and labels, plus the HNSW graph (with its tombstones) or the trained
+IVF index and the size it was trained for, so a large index loads without a rebuild or retraining.
 
 FAISS threads: OpenMP's thread count is a per-thread setting, so every search sets `search_threads` (default 1)
 and every build `build_threads` on the calling thread. One query with 2 threads on a loaded 2-core machine cost
