@@ -16,8 +16,9 @@ single-query encoding time per backend is measured and printed separately (add i
 
 Systems
 - ours: services.matching.index.dense.DenseIndex built by make_backend with MatchingSettings().index_options()
-  (the service's settings, MATCHING_HNSW_* apply; flat below 20k vectors, HNSW above); --ef-sweep queries the
-  same graph again at other efSearch values. Filtered search by a mask from the service's filter columns (services/matching/index/filters.py). At sizes with real texts up to --hybrid-max, also the full
+  (the service's settings, MATCHING_HNSW_* / MATCHING_IVF_* apply; flat below 20k vectors, HNSW up to
+  MATCHING_IVF_FROM, IVF-Flat above); --ef-sweep queries the same HNSW graph again at other efSearch values,
+  --nprobe-sweep the same IVF lists at other nprobe values. Filtered search by a mask from the service's filter columns (services/matching/index/filters.py). At sizes with real texts up to --hybrid-max, also the full
   HybridSearcher (dense + char-BM25 + RRF + structured fit + explanations), filters as the service applies them.
 - milvus: services.matching.index.milvus.MilvusIndex (the service's Milvus backend, MATCHING_VECTOR_BACKEND=milvus)
   on milvus-lite (a local file; lite searches exactly whatever index is asked for), filters as its scalar filter
@@ -116,6 +117,8 @@ class Ours:
     @property
     def kind(self) -> str:
         index = self.index
+        if index.kind == "ivf":
+            return f"ivf nlist{index._index.nlist} nprobe{index.ivf_nprobe}"
         if index.kind != "hnsw":
             return index.kind
         return f"hnsw M{index.hnsw_m} efC{index.ef_construction} ef{index.effective_ef_search()}"
@@ -320,6 +323,8 @@ def main() -> None:
     ap.add_argument("--ef-sweep", default="",
                     help="extra efSearch values to query ours with after its default run, on the SAME build "
                          "(e.g. 256,512,1024): one row each, so a sweep costs one HNSW build")
+    ap.add_argument("--nprobe-sweep", default="",
+                    help="extra nprobe values to query ours with when it is IVF, on the SAME lists (e.g. 8,32)")
     ap.add_argument("--search-threads", type=int, default=1,
                     help="FAISS OpenMP threads while querying (builds use all cores); see docs/bench_matching.md")
     ap.add_argument("--encode-latency", default="openvino,onnx,torch", help="backends to time single-query encoding for ('' to skip)")
@@ -388,12 +393,17 @@ def main() -> None:
             # Fused hybrid ranking is not meant to equal the dense top-10: no ANN recall for it.
             exact = key != "hybrid"
             sweep = [int(v) for v in args.ef_sweep.split(",") if v] if key == "ours" and system.kind.startswith("hnsw") else []
+            if key == "ours" and system.kind.startswith("ivf"):
+                sweep = [int(v) for v in args.nprobe_sweep.split(",") if v]
             if key == "ivf":
                 sweep = [int(v) for v in args.ivf_nprobe.split(",")[1:] if v]
             for ef in [None, *sweep]:
                 name = system.name
                 if ef is not None and key == "ivf":
                     system.nprobe = ef
+                    name = f"{system.name}, nprobe {ef}"
+                elif ef is not None and system.kind.startswith("ivf"):  # ours, same lists, another nprobe
+                    system.index.ivf_nprobe = ef
                     name = f"{system.name}, nprobe {ef}"
                 elif ef is not None:  # same graph, another efSearch: query cost and recall only
                     system.index.ef_search, system.index.ef_scale_from = ef, None

@@ -21,11 +21,18 @@ import numpy as np
 from services.matching.chunking import ChunkedEncoder
 from services.matching.documents import Document, build_document
 from services.matching.encoder import Encoder
-
 from services.matching.index.backend import VectorBackend, make_backend
 from services.matching.index.filters import FilterIndex
 from services.matching.index.lexical import LexicalIndex
-from services.matching.index.params import EF_CONSTRUCTION, EF_SCALE_FROM, EF_SEARCH, HNSW_M, KEEP_PRUNED
+from services.matching.index.params import (
+    EF_CONSTRUCTION,
+    EF_SCALE_FROM,
+    EF_SEARCH,
+    HNSW_M,
+    IVF_FROM,
+    IVF_NPROBE,
+    KEEP_PRUNED,
+)
 from services.matching.store import MATCHABLE_ENTITIES, RecordStore, StoredRecord
 from shared.matching_schemas import SearchFilters
 from shared.schemas import ChangeEvent, ChangeOp, Entity, RecordStatus
@@ -40,13 +47,14 @@ class EntityIndex:
     def __init__(self, entity: Entity, dim: int, ann_threshold: int, search_threads: int = 1,
                  ef_search: int = EF_SEARCH, ef_construction: int = EF_CONSTRUCTION, *, hnsw_m: int = HNSW_M,
                  ef_scale_from: int | None = EF_SCALE_FROM, hnsw_keep_pruned: bool = KEEP_PRUNED,
+                 ivf_from: int | None = IVF_FROM, ivf_nprobe: int = IVF_NPROBE,
                  vector_backend: str = "faiss", milvus: dict[str, Any] | None = None) -> None:
         self.entity = entity
-        # Compaction (HNSW rebuild, flat -> HNSW switch) runs outside the read lock: see MatchIndex.compact().
+        # Compaction (HNSW rebuild, switch of kind by size, IVF retraining) runs outside the read lock: see MatchIndex.compact().
         self.dense: VectorBackend = make_backend(
             vector_backend, dim, entity.value, ann_threshold=ann_threshold, search_threads=search_threads,
             hnsw_m=hnsw_m, ef_search=ef_search, ef_construction=ef_construction, ef_scale_from=ef_scale_from,
-            hnsw_keep_pruned=hnsw_keep_pruned, **(milvus or {}))
+            hnsw_keep_pruned=hnsw_keep_pruned, ivf_from=ivf_from, ivf_nprobe=ivf_nprobe, **(milvus or {}))
         self.lexical = LexicalIndex()
         self.filters = FilterIndex(entity)
         self.docs: dict[str, Document] = {}
@@ -126,6 +134,7 @@ class MatchIndex:
     def __init__(self, encoder: Encoder, *, ann_threshold: int = 20_000, search_threads: int = 1,
                  hnsw_m: int = HNSW_M, ef_search: int = EF_SEARCH, ef_construction: int = EF_CONSTRUCTION,
                  ef_scale_from: int | None = EF_SCALE_FROM, hnsw_keep_pruned: bool = KEEP_PRUNED,
+                 ivf_from: int | None = IVF_FROM, ivf_nprobe: int = IVF_NPROBE,
                  vector_backend: str = "faiss", milvus: dict[str, Any] | None = None) -> None:
         """`vector_backend` "faiss" (embedded) or "milvus" with `milvus` = {"milvus_uri": ..., "milvus_collection":
         ..., "milvus_token": ...} (see index/backend.py). The service passes `MatchingSettings.index_options()`."""
@@ -137,7 +146,7 @@ class MatchIndex:
         self._options: dict[str, Any] = {
             "ann_threshold": ann_threshold, "search_threads": search_threads, "hnsw_m": hnsw_m, "ef_search": ef_search,
             "ef_construction": ef_construction, "ef_scale_from": ef_scale_from, "hnsw_keep_pruned": hnsw_keep_pruned,
-            "milvus": milvus}
+            "ivf_from": ivf_from, "ivf_nprobe": ivf_nprobe, "milvus": milvus}
         self.entities = self._new_entities()
         self.cursor = 0  # last feed seq applied
         self.reused_vectors = 0  # documents whose text was unchanged, so their vector was not encoded again
@@ -147,7 +156,7 @@ class MatchIndex:
         return {e: EntityIndex(e, self.encoder.dim, **self._options, vector_backend=self.vector_backend)
                 for e in MATCHABLE_ENTITIES}
 
-    def empty_copy(self) -> "MatchIndex":
+    def empty_copy(self) -> MatchIndex:
         """A new, empty index with the same encoder and settings (a full rebuild fills it from the feed). On
         Milvus it writes the same collections: replayed versions rewrite rows with the same content."""
         return MatchIndex(self.encoder, **self._options, vector_backend=self.vector_backend)
@@ -218,7 +227,8 @@ class MatchIndex:
         return out
 
     def compact(self) -> None:
-        """Rebuild dense indexes that need it (tombstones, size crossing ann_threshold) while searches go on;
+        """Rebuild dense indexes that need it (tombstones, size crossing ann_threshold / ivf_from, IVF grown past
+        its training) while searches go on;
         only the swap takes the lock. Called by the single writer after each batch."""
         for entity_index in self.entities.values():
             if entity_index.dense.needs_compaction:

@@ -75,9 +75,10 @@ def _apply(ix: EntityIndex, ops, rng: np.random.Generator) -> tuple[dict[str, di
     return live, vectors
 
 
-def _check(entity: Entity, ann_threshold: int, ops, f: SearchFilters, seed: int) -> None:
+def _check(entity: Entity, ann_threshold: int, ops, f: SearchFilters, seed: int, ivf_from: int | None = None,
+           ) -> None:
     rng = np.random.default_rng(seed)
-    ix = EntityIndex(entity, DIM, ann_threshold)
+    ix = EntityIndex(entity, DIM, ann_threshold, ivf_from=ivf_from)
     ix.dense.auto_compact = True  # rebuilds inline, so HNSW indexes carry tombstones between rebuilds
     live, vectors = _apply(ix, ops, rng)
     expected = {i for i, r in live.items() if passes(r, entity, f)}
@@ -88,8 +89,8 @@ def _check(entity: Entity, ann_threshold: int, ops, f: SearchFilters, seed: int)
 
     q = rng.normal(size=DIM).astype(np.float32)
     q /= np.linalg.norm(q)
-    unfiltered = ix.dense.search(q, len(live) or 1)[0] if not ix.dense._hnsw else sorted(
-        ((i, float(v @ q)) for i, v in vectors.items()), key=lambda kv: -kv[1])  # HNSW: exhaustive by hand
+    unfiltered = ix.dense.search(q, len(live) or 1)[0] if ix.dense.kind == "flat" else sorted(
+        ((i, float(v @ q)) for i, v in vectors.items()), key=lambda kv: -kv[1])  # ANN: exhaustive by hand
     want = [i for i, _ in unfiltered if i in expected][:5]
     assert [i for i, _ in ix.dense.search(q, 5, allowed=mask)[0]] == want
 
@@ -110,6 +111,12 @@ def test_hnsw_filtered_search_with_tombstones_equals_brute_force(ops, f, seed):
     _check(Entity.technology, 4, ops, f, seed)  # HNSW from 4 live vectors; exact scan of the allowed subset
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ops=operations, f=filters, seed=st.integers(0, 2**16))
+def test_ivf_filtered_search_with_removals_equals_brute_force(ops, f, seed):
+    _check(Entity.technology, 4, ops, f, seed, ivf_from=8)  # IVF from 8 live vectors; selective: every list
+
+
 def test_hnsw_graph_walk_with_a_broad_filter_returns_only_allowed_ids_best_first():
     rng = np.random.default_rng(3)
     vecs = rng.normal(size=(600, DIM)).astype(np.float32)
@@ -125,7 +132,7 @@ def test_hnsw_graph_walk_with_a_broad_filter_returns_only_allowed_ids_best_first
     hits = ix.dense.search(vecs[99], 10, allowed=mask)[0]
     allowed = {f"T{i}" for i in range(60, 600, 3)}
     exact = sorted(allowed, key=lambda i: -float(vecs[int(i[1:])] @ vecs[99]))[:10]
-    assert [h[0] for h in hits][0] == "T99" and {h[0] for h in hits} <= allowed
+    assert hits[0][0] == "T99" and {h[0] for h in hits} <= allowed
     assert len(set(exact) & {h[0] for h in hits}) >= 9  # raised efSearch keeps recall on a 1/3 filter
     assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
 

@@ -1,5 +1,5 @@
 """One index test suite for both dense vector backends (services/matching/index/backend.py): FAISS (embedded
-default) and Milvus (milvus-lite from PyPI, one lite file per module, one collection per test).
+default; run twice: as configured by default, and as its IVF kind from the first vector) and Milvus (milvus-lite from PyPI, one lite file per module, one collection per test).
 
 Upserts and replacements, deletes, filters (against fit.passes, the reference), snapshot round trip and rebuild,
 read-your-writes, and idempotency by (id, version) through the service's own apply path; for Milvus also two
@@ -25,7 +25,7 @@ from shared.schemas import Entity, Stage, TransferMode
 from tests.matching.events import event
 
 DIM = 16
-BACKENDS = ["faiss", "milvus"]
+BACKENDS = ["faiss", "faiss-ivf", "milvus"]  # faiss-ivf: the IVF kind from the first vector
 _names = itertools.count()
 
 
@@ -46,6 +46,8 @@ def options(backend, request) -> dict:
     """Keyword arguments of MatchIndex / EntityIndex for the backend (a fresh collection prefix per test)."""
     if backend == "faiss":
         return {"vector_backend": "faiss"}
+    if backend == "faiss-ivf":
+        return {"vector_backend": "faiss", "ivf_from": 1, "ivf_nprobe": 1}
     uri = request.getfixturevalue("lite_uri")
     return {"vector_backend": "milvus",
             "milvus": {"milvus_uri": uri, "milvus_collection": f"t{next(_names)}", "milvus_token": None}}
@@ -76,6 +78,8 @@ def _entity_index(options: dict, entity: Entity = Entity.technology) -> EntityIn
 
 def _upsert(ix: EntityIndex, records: list[dict], vectors: np.ndarray) -> None:
     ix.upsert([build_document(ix.entity, r) for r in records], vectors, records)
+    if ix.dense.needs_compaction:  # as MatchIndex.compact() does after each batch (FAISS: flat -> IVF here)
+        ix.dense.rebuild()
 
 
 # ------------------------------------------------------------------ writes and reads
@@ -85,6 +89,7 @@ def test_upsert_search_replace_and_read_your_writes(options):
     ix = _entity_index(options)
     _upsert(ix, [{"id": f"T{i}", "title": f"技术{i}"} for i in range(40)], vecs)
     assert len(ix.dense) == 40 and "T7" in ix.dense
+    assert ix.dense.kind == "ivf" or not options.get("ivf_from")
     hit = ix.dense_search(vecs[7], 3, None, None)[0]
     assert hit[0] == "T7" and hit[1] == pytest.approx(1.0, abs=1e-4)
     # replace T7's vector: the very next search sees the new one (read your writes)
@@ -117,8 +122,8 @@ def test_remove_and_exclude(options):
 
 
 def _random_record(rng: np.random.Generator, i: int) -> dict:
-    pick = lambda values: values[rng.integers(len(values))]  # noqa: E731
-    amount = lambda: None if rng.random() < 0.3 else str(Decimal(int(rng.integers(0, 5_000_000))) / 100 * 100)  # noqa: E731
+    pick = lambda values: values[rng.integers(len(values))]
+    amount = lambda: None if rng.random() < 0.3 else str(Decimal(int(rng.integers(0, 5_000_000))) / 100 * 100)
     modes = [m.value for m in TransferMode]
     return {
         "id": f"R{i}", "title": pick(["烟气脱硝", "污水处理", "余热回收", "光伏发电"]),

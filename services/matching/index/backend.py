@@ -17,7 +17,15 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
-from services.matching.index.params import EF_CONSTRUCTION, EF_SCALE_FROM, EF_SEARCH, HNSW_M, KEEP_PRUNED
+from services.matching.index.params import (
+    EF_CONSTRUCTION,
+    EF_SCALE_FROM,
+    EF_SEARCH,
+    HNSW_M,
+    IVF_FROM,
+    IVF_NPROBE,
+    KEEP_PRUNED,
+)
 from shared.matching_schemas import SearchFilters
 
 BackendName = Literal["faiss", "milvus"]
@@ -31,7 +39,7 @@ class VectorBackend(Protocol):
     def __contains__(self, doc_id: object) -> bool: ...
 
     @property
-    def kind(self) -> str: ...  # "flat" / "hnsw" (FAISS), "milvus:<index type>"
+    def kind(self) -> str: ...  # "flat" / "hnsw" / "ivf" (FAISS), "milvus:<index type>"
     @property
     def tombstones(self) -> int: ...
     @property
@@ -53,7 +61,7 @@ class VectorBackend(Protocol):
     def similarity(self, query: np.ndarray, ids: Collection[str]) -> dict[str, float]: ...
     def background(self, query: np.ndarray, sample: int = 1024) -> tuple[float, float, int]: ...
 
-    # compaction (FAISS HNSW tombstones); a backend that compacts by itself answers False / no-ops
+    # compaction (FAISS: kind switch by size, HNSW tombstones, IVF retraining); a backend that compacts by itself answers False / no-ops
     @property
     def needs_compaction(self) -> bool: ...
     def build_replacement(self) -> Any: ...
@@ -66,15 +74,18 @@ class VectorBackend(Protocol):
 
 def make_backend(backend: str, dim: int, entity: str, *, ann_threshold: int = 20_000, search_threads: int = 1,
                  hnsw_m: int = HNSW_M, ef_search: int = EF_SEARCH, ef_construction: int = EF_CONSTRUCTION,
-                 ef_scale_from: int | None = EF_SCALE_FROM, hnsw_keep_pruned: bool = KEEP_PRUNED, milvus_uri: str | None = None,
+                 ef_scale_from: int | None = EF_SCALE_FROM, hnsw_keep_pruned: bool = KEEP_PRUNED,
+                 ivf_from: int | None = IVF_FROM, ivf_nprobe: int = IVF_NPROBE, milvus_uri: str | None = None,
                  milvus_collection: str = "matching", milvus_token: str | None = None) -> VectorBackend:
-    """The dense index of one entity for the configured backend (HNSW defaults: index/params.py)."""
+    """The dense index of one entity for the configured backend (HNSW / IVF defaults: index/params.py; the IVF
+    settings are FAISS-only)."""
     if backend == "faiss":
         from services.matching.index.dense import DenseIndex
 
         return DenseIndex(dim, ann_threshold=ann_threshold, auto_compact=False, search_threads=search_threads,
                           hnsw_m=hnsw_m, ef_search=ef_search, ef_construction=ef_construction,
-                          ef_scale_from=ef_scale_from, hnsw_keep_pruned=hnsw_keep_pruned)
+                          ef_scale_from=ef_scale_from, hnsw_keep_pruned=hnsw_keep_pruned, ivf_from=ivf_from,
+                          ivf_nprobe=ivf_nprobe)
     if backend == "milvus":
         from services.matching.index.milvus import MilvusIndex
 

@@ -1,10 +1,11 @@
-"""Dense vector index on FAISS: exact inner product while small, HNSW once large, with filtered search.
+"""Dense vector index on FAISS: exact inner product while small, HNSW at medium sizes, IVF-Flat once large, with
+filtered search.
 
 In-process use (no HTTP):
 
     import numpy as np
     from services.matching.index.dense import DenseIndex
-    index = DenseIndex(dim=512, ann_threshold=20_000)
+    index = DenseIndex(dim=512, ann_threshold=20_000, ivf_from=100_000)
     index.upsert(["T1", "T2"], vectors)             # float32 (n, dim), L2-normalised
     index.remove(["T2"])
     index.search(query_vectors, k=10)               # one [(id, cosine), ...] list per query row
@@ -16,18 +17,31 @@ the position in the filter columns (services/matching/index/filters.py) that are
 Labels of removed ids are reused once no FAISS index holds them any more, so the arrays do not grow with churn.
 
 Below `ann_threshold` vectors the index is an `IndexIDMap2` over `IndexFlatIP`, which removes ids for real.
-At or above it the index is HNSW, which cannot remove: a removed or replaced vector becomes a tombstone
+From it up to `ivf_from` the index is HNSW, which cannot remove: a removed or replaced vector becomes a tombstone
 (skipped inside the graph walk by the bitmap of live labels) and the graph is rebuilt from the live vectors
-once tombstones exceed `rebuild_ratio` of the live count. With `auto_compact=False` (the service) writes never
-rebuild inline: the owner checks `needs_compaction`, builds the replacement with `build_replacement()` outside
-its read lock and swaps it in with `install()`.
+once tombstones exceed `rebuild_ratio` of the live count. At or above `ivf_from` (None: never) it is
+`IndexIVFFlat`: the vectors of each of `nlist` k-means cells in one list, a query scans the `ivf_nprobe` lists
+nearest to it. HNSW at 1M stayed at recall@10 0.81-0.88 whatever efSearch (near-duplicate clusters the graph
+cannot reach into); IVF keeps near-duplicates in one list and reaches 0.95+ (figures: index/params.py,
+docs/bench_matching.md). IVF removes ids for real (no tombstones); its lists are trained (nlist from the size,
+`params.ivf_nlist`) on a fixed sample of the live vectors when it is built, and it is rebuilt (retrained) once
+it holds `ivf_retrain_growth` times the vectors it was trained on, so lists stay balanced as it grows. A kind
+is left for a smaller one only below half its threshold, so sizes near one do not flip-flop. With
+`auto_compact=False` (the service) writes never rebuild inline: the owner checks `needs_compaction` (kind no
+longer fits the size, HNSW tombstones, IVF grown past its training), builds the replacement with
+`build_replacement()` outside its read lock and swaps it in with `install()`.
 
 Filtered search never copies vectors: the allowed labels become an `IDSelectorBitmap` passed in the FAISS
 search parameters. Flat: exact search over the allowed rows. HNSW, chosen by how many labels are allowed
 (as vector databases do, e.g. Weaviate's flatSearchCutoff, Qdrant's full_scan_threshold): up to
 `exact_filter_limit` allowed vectors are scanned exactly in the HNSW's own flat storage (recall 1); above it
 the graph walk skips filtered-out nodes with efSearch raised by 1/selectivity (up to `max_ef_search`), since a
-beam of ef candidates holds only a selectivity share of allowed ones.
+beam of ef candidates holds only a selectivity share of allowed ones. IVF: the selector goes into
+`SearchParametersIVF` with nprobe raised by 1/selectivity (up to nlist); up to `exact_filter_limit` allowed
+vectors every list is scanned, which is exact over the allowed rows (the selector skips the others unscored).
+
+Snapshots (`save`/`load`): vectors, ids and labels, plus the HNSW graph (with its tombstones) or the trained
+IVF index and the size it was trained for, so a large index loads without a rebuild or retraining.
 
 FAISS threads: OpenMP's thread count is a per-thread setting, so every search sets `search_threads` (default 1)
 and every build `build_threads` on the calling thread. One query with 2 threads on a loaded 2-core machine cost
@@ -44,13 +58,24 @@ from typing import Any
 import faiss
 import numpy as np
 
-from services.matching.index.params import EF_CONSTRUCTION, EF_SCALE_FROM, EF_SEARCH, HNSW_M, KEEP_PRUNED
+from services.matching.index.params import (
+    EF_CONSTRUCTION,
+    EF_SCALE_FROM,
+    EF_SEARCH,
+    HNSW_M,
+    IVF_FROM,
+    IVF_NPROBE,
+    IVF_RETRAIN_GROWTH,
+    KEEP_PRUNED,
+    ivf_nlist,
+)
 from shared.matching_schemas import SearchFilters
 
 EXACT_FILTER_LIMIT = 40_000
 MAX_EF_SEARCH = 2_048
 
-Replacement = tuple[faiss.Index, bool, np.ndarray]  # (index, is HNSW, labels it was built from)
+Replacement = tuple[faiss.Index, str, np.ndarray]  # (index, kind: flat / hnsw / ivf, labels it was built from)
+IVF_TRAIN_PER_LIST = 50  # training sample: this many live vectors per list (FAISS warns below 39)
 
 
 def _bitmap(mask: np.ndarray) -> faiss.IDSelectorBitmap:
@@ -69,6 +94,10 @@ class DenseIndex:
         ef_construction: int = EF_CONSTRUCTION,
         ef_scale_from: int | None = EF_SCALE_FROM,
         hnsw_keep_pruned: bool = KEEP_PRUNED,
+        ivf_from: int | None = IVF_FROM,
+        ivf_nprobe: int = IVF_NPROBE,
+        ivf_nlist: int | None = None,
+        ivf_retrain_growth: float = IVF_RETRAIN_GROWTH,
         rebuild_ratio: float = 0.2,
         auto_compact: bool = True,
         exact_filter_limit: int = EXACT_FILTER_LIMIT,
@@ -80,6 +109,8 @@ class DenseIndex:
         self.ann_threshold = ann_threshold
         self.hnsw_m, self.ef_search, self.ef_construction = hnsw_m, ef_search, ef_construction
         self.ef_scale_from, self.hnsw_keep_pruned = ef_scale_from, hnsw_keep_pruned
+        self.ivf_from, self.ivf_nprobe = ivf_from or None, ivf_nprobe  # ivf_from None or 0: never IVF
+        self.ivf_nlist, self.ivf_retrain_growth = ivf_nlist, ivf_retrain_growth  # ivf_nlist None: from the size
         self.rebuild_ratio = rebuild_ratio
         self.auto_compact = auto_compact
         self.exact_filter_limit, self.max_ef_search = exact_filter_limit, max_ef_search
@@ -94,7 +125,8 @@ class DenseIndex:
         self._build_pending = False  # while a replacement is built, no label is reused (it may be in it)
         self._tombstones: set[int] = set()
         self._index: faiss.Index = self._new_flat()
-        self._hnsw = False
+        self._kind = "flat"
+        self._trained_for = 0  # IVF: live vectors when its lists were trained (retrain once grown well past it)
         self._alive_bits: faiss.IDSelectorBitmap | None = None  # cached; reset on writes
         self._storage_labels: np.ndarray | None = None  # HNSW storage row -> label; cached, reset on writes
         self._background: np.ndarray | None = None  # cached sample for background(); reset on writes
@@ -108,7 +140,11 @@ class DenseIndex:
 
     @property
     def kind(self) -> str:
-        return "hnsw" if self._hnsw else "flat"
+        return self._kind
+
+    @property
+    def _hnsw(self) -> bool:
+        return self._kind == "hnsw"
 
     @property
     def tombstones(self) -> int:
@@ -170,7 +206,7 @@ class DenseIndex:
             self._index.add_with_ids(vectors, labels)
             self._changed()
         if self.auto_compact and self.needs_compaction:
-            self.rebuild()  # switch to HNSW once large
+            self.rebuild()  # switch kind (flat / HNSW / IVF) by size, retrain IVF lists once grown
         return labels
 
     def remove(self, ids: Collection[str], versions: Sequence[int] | None = None) -> None:
@@ -211,45 +247,62 @@ class DenseIndex:
 
     @property
     def needs_compaction(self) -> bool:
-        """True when the index kind no longer fits the size, or tombstones exceed `rebuild_ratio` of live."""
-        return self._hnsw != self._wants_hnsw() or (
-            self._hnsw and len(self._tombstones) > self.rebuild_ratio * max(len(self._label_of), 1))
+        """True when the index kind no longer fits the size, HNSW tombstones exceed `rebuild_ratio` of live, or
+        an IVF index has grown to `ivf_retrain_growth` times the size its lists were trained for."""
+        live = len(self._label_of)
+        if self._kind != self._wanted_kind():
+            return True
+        if self._kind == "hnsw":
+            return len(self._tombstones) > self.rebuild_ratio * max(live, 1)
+        if self._kind == "ivf":
+            return live > self.ivf_retrain_growth * max(self._trained_for, 1)
+        return False
 
-    def _wants_hnsw(self) -> bool:
-        # Hysteresis: back to flat only well below the threshold, so sizes near it do not flip-flop.
-        limit = self.ann_threshold // 2 if self._hnsw else self.ann_threshold
-        return len(self._label_of) >= max(limit, 1)
+    def _wanted_kind(self) -> str:
+        # Hysteresis: back to a smaller kind only well below its threshold, so sizes near one do not flip-flop.
+        n = len(self._label_of)
+        if self.ivf_from is not None:
+            limit = self.ivf_from // 2 if self._kind == "ivf" else self.ivf_from
+            if n >= max(limit, 1):
+                return "ivf"
+        limit = self.ann_threshold // 2 if self._kind == "hnsw" else self.ann_threshold
+        return "hnsw" if n >= max(limit, 1) else "flat"
 
     def rebuild(self) -> None:
-        """Build a fresh index from the live vectors (drops tombstones; picks flat or HNSW by size)."""
+        """Build a fresh index from the live vectors (drops tombstones; picks flat, HNSW or IVF by size and
+        retrains IVF lists on the current vectors)."""
         self.install(self.build_replacement())
 
     def build_replacement(self) -> Replacement:
         """A new index over the current live vectors; only reads, so it may run while others search."""
         self._build_pending = True
-        hnsw = self._wants_hnsw()
-        index = self._new_hnsw() if hnsw else self._new_flat()
+        kind = self._wanted_kind()
         built = np.flatnonzero(self.alive_mask()).astype(np.int64)
+        faiss.omp_set_num_threads(self.build_threads)
+        if kind == "ivf":
+            index = self._new_ivf(built)
+        else:
+            index = self._new_hnsw() if kind == "hnsw" else self._new_flat()
         if len(built):
-            faiss.omp_set_num_threads(self.build_threads)
             index.add_with_ids(self._matrix[built], built)
-        return index, hnsw, built
+        return index, kind, built
 
     def install(self, replacement: Replacement) -> None:
         """Swap in a replacement, catching up with writes made while it was being built. No label was reused
         meanwhile, so a label in both the replacement and the live set still has the vector it was built with."""
-        index, hnsw, built = replacement
+        index, kind, built = replacement
         live = np.flatnonzero(self.alive_mask())
         late = np.setdiff1d(live, built, assume_unique=True)
         if len(late):
             index.add_with_ids(self._matrix[late], late)
         dead = np.setdiff1d(built, live, assume_unique=True)
         tombstones: set[int] = set()
-        if len(dead) and hnsw:
+        if len(dead) and kind == "hnsw":
             tombstones = set(dead.tolist())
         elif len(dead):
             index.remove_ids(dead)
-        self._index, self._hnsw, self._tombstones = index, hnsw, tombstones
+        self._index, self._kind, self._tombstones = index, kind, tombstones
+        self._trained_for = len(built) if kind == "ivf" else 0
         self._build_pending = False
         self._free = self._unused_labels()
         self._changed()
@@ -288,6 +341,12 @@ class DenseIndex:
         if self._hnsw:  # a beam of ef nodes holds about ef * selectivity allowed ones
             base = self.effective_ef_search()
             ef = min(max(base, int(base * len(self._label_of) / count)), max(self.max_ef_search, base))
+        elif self._kind == "ivf":  # nprobe lists hold about nprobe * selectivity lists' worth of allowed rows
+            nlist = self._index.nlist
+            if count <= self.exact_filter_limit:
+                ef = nlist  # every list: exact over the allowed rows (the selector skips the others unscored)
+            else:
+                ef = min(nlist, max(self.ivf_nprobe, -(-self.ivf_nprobe * len(self._label_of) // count)))
         return self._search_index(queries, k, _bitmap(mask), ef)
 
     def similarity(self, query: np.ndarray, ids: Collection[str]) -> dict[str, float]:
@@ -317,10 +376,15 @@ class DenseIndex:
 
     def _search_index(self, queries: np.ndarray, k: int, selector: faiss.IDSelector | None,
                       ef: int | None) -> list[list[tuple[str, float]]]:
+        """`ef`: the HNSW beam, or for IVF the lists to probe (None: the default for the size)."""
         fetch = min(k, self._index.ntotal)
         params = None
         if self._hnsw:
             params = faiss.SearchParametersHNSW(efSearch=max(ef or self.effective_ef_search(), fetch), sel=selector)
+        elif self._kind == "ivf":
+            nprobe = min(ef or self.ivf_nprobe, self._index.nlist)
+            params = faiss.SearchParametersIVF(nprobe=nprobe, sel=selector) if selector is not None else \
+                faiss.SearchParametersIVF(nprobe=nprobe)
         elif selector is not None:
             params = faiss.SearchParameters(sel=selector)
         scores, labels = self._index.search(queries, fetch, params=params)
@@ -350,16 +414,22 @@ class DenseIndex:
 
     # ------------------------------------------------------------------ persistence
     def save(self, folder: Path, name: str) -> None:
-        """Write vectors, ids and labels; an HNSW graph is written too (with its tombstones), so loading a
-        large index does not rebuild the graph. A flat index is rebuilt on load (cheap and exact)."""
+        """Write vectors, ids and labels; an HNSW graph (with its tombstones) or trained IVF lists are written
+        too, so loading a large index neither rebuilds a graph nor retrains. A flat index is rebuilt on load
+        (cheap and exact)."""
         ids = list(self._label_of)
         labels = self.labels(ids)
         np.savez(folder / f"{name}.npz", vectors=self._matrix[labels], labels=labels,
-                 tombstones=np.asarray(sorted(self._tombstones), dtype=np.int64), next_label=self._next_label)
+                 tombstones=np.asarray(sorted(self._tombstones), dtype=np.int64), next_label=self._next_label,
+                 trained_for=self._trained_for)
         with open(folder / f"{name}.ids.txt", "w", encoding="utf-8") as fh:
             fh.write("\n".join(ids))
-        if self._hnsw:
-            faiss.write_index(self._index, str(folder / f"{name}.hnsw.faiss"))
+        for kind in ("hnsw", "ivf"):
+            path = folder / f"{name}.{kind}.faiss"
+            if self._kind == kind:
+                faiss.write_index(self._index, str(path))
+            else:
+                path.unlink(missing_ok=True)  # a file of another kind from an earlier save must not be loaded
 
     def load(self, folder: Path, name: str) -> None:
         data = np.load(folder / f"{name}.npz")
@@ -379,21 +449,39 @@ class DenseIndex:
             self._label_of[doc_id] = label
             self._ids[label] = doc_id
         self._changed()
-        graph = folder / f"{name}.hnsw.faiss"
+        graph, lists = folder / f"{name}.hnsw.faiss", folder / f"{name}.ivf.faiss"
+        self._trained_for = 0
         if graph.exists():
             self._index = faiss.read_index(str(graph))
             # not stored in the file: later adds to a loaded graph link like the ones it was built with
             faiss.downcast_index(self._index.index).keep_max_size_level0 = self.hnsw_keep_pruned
-            self._hnsw = True
+            self._kind = "hnsw"
             self._tombstones = set(data["tombstones"].tolist())
             self._free = self._unused_labels()
+        elif lists.exists() and (index := faiss.read_index(str(lists))).ntotal == len(ids):
+            self._index, self._kind, self._tombstones = index, "ivf", set()
+            self._trained_for = int(data["trained_for"]) if "trained_for" in data.files else len(ids)
+            self._free = self._unused_labels()
         else:
-            self._hnsw, self._tombstones = False, set()
+            self._kind, self._tombstones = "flat", set()
             self.rebuild()
 
     # ------------------------------------------------------------------ internals
     def _new_flat(self) -> faiss.Index:
         return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
+
+    def _new_ivf(self, labels: np.ndarray) -> faiss.Index:
+        """IVF-Flat (inner product) with lists trained by k-means on a fixed sample of the given live rows."""
+        n = len(labels)
+        nlist = max(1, min(self.ivf_nlist or ivf_nlist(n), n))
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.dim), self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        index.nprobe = self.ivf_nprobe
+        index.cp.min_points_per_centroid = 1  # small test indexes: no FAISS warning about too few points
+        sample = labels
+        if n > IVF_TRAIN_PER_LIST * nlist:
+            sample = np.sort(np.random.default_rng(0).choice(labels, IVF_TRAIN_PER_LIST * nlist, replace=False))
+        index.train(self._matrix[sample] if len(sample) else np.zeros((nlist, self.dim), dtype=np.float32))
+        return index
 
     def _new_hnsw(self) -> faiss.Index:
         hnsw = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
