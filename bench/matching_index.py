@@ -3,7 +3,8 @@ a plain FAISS flat loop (what a sentence-transformers + FAISS script does) and t
 
     .venv/bin/python bench/matching_corpus.py --n 100000        # once: real embeddings (resumable, ~5 min)
     .venv/bin/python bench/matching_index.py --sizes 10000,100000,1000000 --systems ours,hybrid,flat,txtai
-    .venv/bin/python bench/matching_index.py --sizes 100000,1000000 --systems ours,milvus --encode-latency ''
+    .venv/bin/python bench/matching_index.py --sizes 100000,1000000 --systems ours,milvus --encode-latency '' \
+        --milvus-index hnsw --milvus-queries 20
     .venv/bin/python bench/matching_index.py --sizes 100000,1000000 --systems ours,flat,ivf --ef-sweep 512,1024,2048
 
 
@@ -21,8 +22,12 @@ Systems
   --nprobe-sweep the same IVF lists at other nprobe values. Filtered search by a mask from the service's filter columns (services/matching/index/filters.py). At sizes with real texts up to --hybrid-max, also the full
   HybridSearcher (dense + char-BM25 + RRF + structured fit + explanations), filters as the service applies them.
 - milvus: services.matching.index.milvus.MilvusIndex (the service's Milvus backend, MATCHING_VECTOR_BACKEND=milvus)
-  on milvus-lite (a local file; lite searches exactly whatever index is asked for), filters as its scalar filter
-  expression; memory = RSS growth of this process plus the milvus-lite server process pymilvus starts.
+  on milvus-lite (a local file), filters as its scalar filter expression. --milvus-index: hnsw (default; lite
+  builds a faiss HNSW per sealed segment of <= 100k rows, M/efConstruction/ef of the service defaults, as a
+  cluster would index sealed segments) or flat (exact numpy scan per segment, the service's lite default).
+  Build = upserts in feed-sized batches + flush() + waiting for lite's background index builds. milvus-lite 3.x
+  runs in this process (gRPC server thread, pure Python), so memory = RSS growth of this process (plus any
+  child process, for older lite versions). --milvus-queries bounds its query count (seconds per query at 1M).
 - ivf: faiss IndexIVFFlat (--ivf-nlist lists, --ivf-nprobe values on one build), a reference for the HNSW
   recall gap at 1M, not a service backend.
 - flat: faiss.IndexFlatIP over all vectors, filter by IDSelectorBatch (exact; the recall reference).
@@ -130,18 +135,33 @@ class Milvus:
 
     name = "Milvus backend (milvus-lite)"
 
-    def __init__(self, dim: int, size: int) -> None:
+    def __init__(self, dim: int, size: int, index_type: str = "hnsw") -> None:
         from services.matching.index.milvus import MilvusIndex
+        from services.matching.settings import MatchingSettings
 
         folder = OUT / "milvus"
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f"bench-{size}-{os.getpid()}.db"
-        self.index = MilvusIndex(dim, uri=str(self.path), collection="bench_technology", entity="technology")
+        opts = {k: v for k, v in MatchingSettings().index_options().items() if k in ("hnsw_m", "ef_search", "ef_construction")}
+        self.index = MilvusIndex(dim, uri=str(self.path), collection="bench_technology", entity="technology",
+                                 index_type=index_type.upper(), **opts)
+        self.phases: dict[str, float] = {}
 
     def build(self, ids: list[str], vecs: np.ndarray, domains: list[str]) -> None:
+        start = time.perf_counter()
         for s in range(0, len(ids), 10_000):
             self.index.upsert(ids[s : s + 10_000], vecs[s : s + 10_000],
                               [{"id": i, "domain": d} for i, d in zip(ids[s : s + 10_000], domains[s : s + 10_000])])
+            if (s // 10_000) % 10 == 9:
+                print(f"  milvus: {s + 10_000} rows upserted, {time.perf_counter() - start:.0f} s", flush=True)
+        self.phases["upsert s"] = time.perf_counter() - start
+        mark = time.perf_counter()
+        self.index.flush()  # seal the memtable: lite would otherwise convert its rows per query
+        self.phases["flush s"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        self.segments = wait_for_lite_indexes(self.path, self.index.collection)
+        self.phases["index wait s"] = time.perf_counter() - mark
+        print(f"  milvus: {self.phases}, segments (rows, index): {self.segments}", flush=True)
 
     def search(self, q: np.ndarray, domain: str | None) -> list[str]:
         from shared.matching_schemas import SearchFilters
@@ -151,10 +171,33 @@ class Milvus:
 
     @property
     def kind(self) -> str:
-        return self.index.kind
+        segments = getattr(self, "segments", [])
+        queries = f", {self.n_queries} queries" if getattr(self, "n_queries", None) else ""
+        return f"{self.index.kind} ({len(segments)} segments{queries})"
 
     def close(self) -> None:
         self.index.drop()
+
+
+def wait_for_lite_indexes(path: Path, collection: str) -> list[tuple[int, str]]:
+    """milvus-lite only (it runs in this process): block until its background thread has compacted and indexed
+    every sealed segment, so queries hit the requested index rather than an ad-hoc scan. Returns (rows, index
+    class) per segment. No client API reports this on lite (describe_index always says Finished)."""
+    try:
+        from milvus_lite.server_manager import server_manager_instance
+    except ImportError:
+        return []
+    entry = server_manager_instance._servers.get(os.path.abspath(path))  # bench-only introspection of lite internals
+    if entry is None:
+        return []
+    col = entry[1].get_collection(collection)
+    for _ in range(50):
+        col._wait_for_bg()
+        segments = [s for s in col._segments_snapshot() if s.num_rows]
+        if all("vector" in s.indexes for s in segments):
+            break
+        col._schedule_bg_maintenance()  # indexes of segments compacted since the last task
+    return [(s.num_rows, type(s.indexes["vector"]).__name__ if "vector" in s.indexes else "none") for s in segments]
 
 
 def lite_rss_mb() -> float:
@@ -318,6 +361,10 @@ def main() -> None:
     ap.add_argument("--milvus-max", type=int, default=1_000_000, help="largest size for the Milvus (lite) backend")
     ap.add_argument("--milvus-skip-reason", default="above --milvus-max",
                     help="printed in the Milvus row of a size above --milvus-max (the row is kept, marked not run)")
+    ap.add_argument("--milvus-index", default="hnsw", choices=["hnsw", "flat"],
+                    help="index milvus-lite builds per sealed segment (hnsw: cluster-like; flat: exact, the lite default)")
+    ap.add_argument("--milvus-queries", type=int, default=0,
+                    help="query only the first N queries on Milvus (0: all --queries); lite takes seconds per query at 1M")
     ap.add_argument("--ivf-nlist", type=int, default=2048, help="lists of the ivf reference system")
     ap.add_argument("--ivf-nprobe", default="8,16,32", help="nprobe values for the ivf system (first: its build row)")
     ap.add_argument("--ef-sweep", default="",
@@ -369,7 +416,7 @@ def main() -> None:
             runs.append(("hybrid", Hybrid(recs, vs, vs.shape[1]), lambda s: s.build(recs),
                          lambda s, i: (texts[i], qvecs[i], None), lambda s, i: (texts[i], qvecs[i], qdomains[i])))
         if "milvus" in systems and size <= args.milvus_max:
-            runs.append(("milvus", Milvus(vs.shape[1], size), lambda s: s.build(ids, vs, list(domain_of)),
+            runs.append(("milvus", Milvus(vs.shape[1], size, args.milvus_index), lambda s: s.build(ids, vs, list(domain_of)),
                          lambda s, i: (qvecs[i], None), lambda s, i: (qvecs[i], qdomains[i])))
         if "flat" in systems:
             runs.append(("flat", Flat(), lambda s: s.build(ids, vs),
@@ -389,6 +436,9 @@ def main() -> None:
             build_s = time.perf_counter() - start
             mem = rss_mb() + lite_rss_mb() - before
             n = range(len(texts))
+            if key == "milvus" and args.milvus_queries:
+                n = range(min(args.milvus_queries, len(texts)))
+                system.n_queries = len(n)
             faiss.omp_set_num_threads(args.search_threads)
             # Fused hybrid ranking is not meant to equal the dense top-10: no ANN recall for it.
             exact = key != "hybrid"

@@ -22,11 +22,20 @@ Labels: the lexical index and the filter columns of this process are aligned to 
 labels live only here (replicas sharing a collection number records differently), Milvus knows records by id.
 Hits are limited to the ids this process has applied, so a replica never shows a record its store lacks.
 
-On milvus-lite the collection gets a FLAT index (exact: the tests' reference; milvus-lite 3.x is a Python
-re-implementation of Milvus serving gRPC inside this process, HNSW there would be faiss again); a cluster gets
-HNSW with the same M / efConstruction / ef as the FAISS defaults. The service's snapshot holds only the id/label
-map: vectors stay in Milvus, and a snapshot whose ids Milvus lacks (a wiped collection) is refused on load,
-so the service rebuilds from the feed.
+Index: a cluster gets HNSW with the same M / efConstruction / ef as the FAISS defaults; milvus-lite gets FLAT
+(exact: the tests' reference) unless `index_type` says otherwise. milvus-lite 3.x is a pure-Python
+re-implementation of Milvus serving gRPC from a thread of this process: rows land in a Python memtable (searched
+by brute force after converting every row's vector to a list, per query) until 128 MB of them are flushed into a
+segment of at most 100k rows; each sealed segment gets the requested index (FLAT: numpy brute force; HNSW,
+IVF_FLAT: a faiss index per segment, built by a background thread), and every search or non-primary-key query
+also walks all rows in Python to resolve upserted duplicates. `flush()` seals the memtable (call it after a bulk
+load). So lite is a functional double of Milvus, not a performance figure for a cluster.
+
+Writes cost milvus-lite about 0.5-1 ms per row (it validates every float of every vector in Python); the
+version check before an upsert is a primary-key `get` (a point lookup per id, also on lite), not a scan.
+
+The service's snapshot holds only the id/label map: vectors stay in Milvus, and a snapshot whose ids Milvus lacks
+(a wiped collection) is refused on load, so the service rebuilds from the feed.
 """
 from __future__ import annotations
 
@@ -65,14 +74,17 @@ def is_lite(uri: str) -> bool:
 
 class MilvusIndex:
     def __init__(self, dim: int, *, uri: str, collection: str, entity: str = "technology", token: str | None = None,
-                 hnsw_m: int = 32, ef_search: int = 256, ef_construction: int = 80) -> None:
+                 hnsw_m: int = 32, ef_search: int = 256, ef_construction: int = 80,
+                 index_type: str | None = None) -> None:
         from services.matching.index.filters import FilterIndex  # the same record -> column decisions
 
         self.dim, self.uri, self.collection = dim, str(uri), collection
         self.ef_search = ef_search
         self._columns = FilterIndex(entity)
         self.client = milvus_client(self.uri, token)
-        self.index_type = "FLAT" if is_lite(self.uri) else "HNSW"
+        self.index_type = (index_type or ("FLAT" if is_lite(self.uri) else "HNSW")).upper()
+        if self.index_type not in ("FLAT", "HNSW"):
+            raise ValueError(f"index_type {index_type!r}: FLAT or HNSW")
         self._ensure_collection(hnsw_m, ef_construction)
         self._label_of: dict[str, int] = {}
         self._ids: list[str | None] = []
@@ -118,6 +130,12 @@ class MilvusIndex:
     def drop(self) -> None:
         """Delete the collection (tests, benchmarks)."""
         self.client.drop_collection(self.collection)
+
+    def flush(self) -> None:
+        """Seal the rows written so far into indexed segments. Call after a bulk load: milvus-lite otherwise keeps
+        up to 128 MB of rows in its memtable, which every query converts row by row (seconds per query at 50k
+        rows); a cluster seals growing segments itself, so there it only makes the index cover them sooner."""
+        self.client.flush(self.collection)
 
     # ------------------------------------------------------------------ state (local labels)
     def __len__(self) -> int:
@@ -190,14 +208,17 @@ class MilvusIndex:
                 self._free.append(label)
 
     # ------------------------------------------------------------------ writes
+    def _get(self, ids: Sequence[str], fields: list[str]) -> list[dict[str, Any]]:
+        """Rows by primary key (tombstones included), in chunks: a point lookup per id. A filter next to the id
+        list (`alive == true and id in [...]`) would make milvus-lite scan every row instead."""
+        rows: list[dict[str, Any]] = []
+        for s in range(0, len(ids), _IN_CHUNK):
+            rows.extend(self.client.get(self.collection, ids=list(ids[s : s + _IN_CHUNK]), output_fields=fields))
+        return rows
+
     def _versions(self, ids: Sequence[str]) -> dict[str, int]:
         """Stored version per id (tombstones included)."""
-        out: dict[str, int] = {}
-        for s in range(0, len(ids), _IN_CHUNK):
-            chunk = list(ids[s : s + _IN_CHUNK])
-            rows = self.client.query(self.collection, filter=f"id in {_lit(chunk)}", output_fields=["id", "version"])
-            out.update({r["id"]: int(r["version"]) for r in rows})
-        return out
+        return {r["id"]: int(r["version"]) for r in self._get(ids, ["id", "version"])}
 
     def upsert(self, ids: Sequence[str], vectors: np.ndarray, records: Sequence[dict[str, Any]] | None = None,
                ) -> np.ndarray:
@@ -217,7 +238,7 @@ class MilvusIndex:
             version = _version(record)
             if stored.get(doc_id, 0) > version:
                 continue  # stale: Milvus already has a newer write of this record
-            rows.append({"id": doc_id, "vector": vec.tolist(), "version": version, "alive": True,
+            rows.append({"id": doc_id, "vector": vec, "version": version, "alive": True,  # float32 row: no list
                          **self._fields(record)})
         if rows:
             self.client.upsert(self.collection, data=rows)
@@ -294,12 +315,8 @@ class MilvusIndex:
                 for row in results]
 
     def _vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        out: dict[str, np.ndarray] = {}
-        for s in range(0, len(ids), _IN_CHUNK):
-            rows = self.client.query(self.collection, filter=f"alive == true and id in {_lit(list(ids[s : s + _IN_CHUNK]))}",
-                                     output_fields=["id", "vector"])
-            out.update({r["id"]: np.asarray(r["vector"], dtype=np.float32) for r in rows})
-        return out
+        return {r["id"]: np.asarray(r["vector"], dtype=np.float32)
+                for r in self._get(ids, ["id", "vector", "alive"]) if r["alive"]}
 
     def vector(self, doc_id: str) -> np.ndarray | None:
         if doc_id not in self._label_of:
@@ -341,11 +358,7 @@ class MilvusIndex:
         ids, labels = [str(i) for i in meta["ids"]], [int(x) for x in meta["labels"]]
         if meta.get("collection") != self.collection or int(meta.get("dim", 0)) != self.dim or len(ids) != len(labels):
             raise ValueError(f"snapshot {name}: made for collection {meta.get('collection')} of dim {meta.get('dim')}")
-        live: set[str] = set()
-        for s in range(0, len(ids), _IN_CHUNK):
-            rows = self.client.query(self.collection, filter=f"alive == true and id in {_lit(ids[s : s + _IN_CHUNK])}",
-                                     output_fields=["id"])
-            live.update(r["id"] for r in rows)
+        live = {r["id"] for r in self._get(ids, ["id", "alive"]) if r["alive"]}
         missing = len(ids) - len(live)
         if missing:  # Milvus lost rows the snapshot relies on (or deleted them after it: the feed replays those)
             raise ValueError(f"snapshot {name}: {missing} of {len(ids)} ids are not live in {self.collection}")
