@@ -11,13 +11,32 @@ more than a read of one record (one path parameter).
 The memo is a dict keyed by the annotation (typing objects hash and compare by structure, classes by
 identity); an unhashable annotation is simply computed as before. If FastAPI renames these functions the
 patch is skipped and nothing changes but speed.
+
+Two more shortcuts, both answering exactly what FastAPI would:
+
+- `request_params_to_args` (query/header/cookie/path parameters of every dependant of every request): a
+  parameter that is absent from the request, optional, without `validate_default` and with an immutable
+  default (None, bool, int, float, str, bytes, an Enum member) gets that default, which is what FastAPI's own
+  path ends with (`deepcopy` of an immutable value is the value itself). Everything else (present values,
+  required parameters, Pydantic-model parameters, factories) goes through FastAPI's function unchanged, one
+  parameter at a time, so values and errors (and their order) are the same. The list routes have ten optional
+  filters that are usually absent.
+- included routers (`_IncludedRouter.matches`): FastAPI 0.165 keeps every `include_router` as a branch and,
+  per request, tries each branch in order, each trying all of its routes (regex plus scope bookkeeping per
+  route). A branch whose every route has a literal path prefix (the path template up to its first `{`) that
+  the request path does not start with cannot match, so it answers NONE at once. The prefixes are recomputed
+  whenever FastAPI rebuilds the branch's routes (routes added later); a branch with a Host route or anything
+  whose path is not known is always tried as before. Order, 405s, partial matches and redirects are
+  unchanged: only branches that would have answered NONE are skipped.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import enum
+from collections.abc import Callable, Sequence
 from typing import Any
 
 _PATCHED = "_greentech_memoised"
+_IMMUTABLE_DEFAULTS = (type(None), bool, int, float, str, bytes, enum.Enum)
 
 
 def _memoise(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -37,9 +56,115 @@ def _memoise(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return memoised
 
 
+def _fast_params_to_args(original: Callable[..., Any], utils: Any) -> Callable[..., Any]:
+    """FastAPI's request_params_to_args with absent optional parameters answered from a per-field plan."""
+    plans: dict[int, tuple[Any, tuple[str, ...] | None, Any]] = {}  # id(field) -> (field, request keys, default)
+
+    def plan_for(field: Any) -> tuple[Any, tuple[str, ...] | None, Any]:
+        keys: tuple[str, ...] | None = None
+        default: Any = None
+        try:
+            info = field.field_info
+            if (utils._get_param_model(field) is None and not info.is_required() and not info.validate_default
+                    and info.default_factory is None and isinstance(info.default, _IMMUTABLE_DEFAULTS)):
+                keys = tuple(request_key for _, request_key in utils._get_param_aliases(field))
+                default = info.default
+        except Exception:  # noqa: BLE001 - anything unexpected: FastAPI's own path for this field
+            keys = None
+        plan = plans[id(field)] = (field, keys or None, default)  # the field kept alive: its id stays its own
+        return plan
+
+    def request_params_to_args(fields: Sequence[Any], received_params: Any) -> tuple[dict[str, Any], list[Any]]:
+        values: dict[str, Any] = {}
+        errors: list[Any] = []
+        for field in fields:
+            plan = plans.get(id(field))
+            if plan is None or plan[0] is not field:
+                plan = plan_for(field)
+            keys = plan[1]
+            if keys is not None:
+                for key in keys:
+                    if key in received_params:
+                        break
+                else:  # absent: FastAPI would validate Undefined -> deepcopy(default) of an immutable default
+                    values[field.name] = plan[2]
+                    continue
+            field_values, field_errors = original([field], received_params)
+            if field_errors:
+                errors.extend(field_errors)
+            else:
+                values.update(field_values)
+        return values, errors
+
+    request_params_to_args.__wrapped__ = original  # type: ignore[attr-defined]
+    setattr(request_params_to_args, _PATCHED, True)
+    return request_params_to_args
+
+
+def _literal_prefix(candidate: Any, routing: Any) -> str | None:
+    """The literal start every path matched by this effective route has, or None if not known."""
+    from starlette import routing as starlette_routing
+
+    if isinstance(candidate, routing._IncludedRouter):
+        return None  # handled by the caller (recursion)
+    original = getattr(candidate, "original_route", None)
+    if isinstance(original, routing.APIRoute):
+        path_format = getattr(candidate, "path_format", None)
+    else:
+        route = getattr(candidate, "starlette_route", None)
+        if not isinstance(route, (starlette_routing.Route, starlette_routing.WebSocketRoute, starlette_routing.Mount)):
+            return None
+        path_format = getattr(route, "path_format", None)
+    if not isinstance(path_format, str):
+        return None
+    return path_format.split("{", 1)[0]
+
+
+def _branch_prefixes(branch: Any, routing: Any, depth: int = 0) -> tuple[str, ...] | None:
+    if depth > 20:  # pragma: no cover - absurd nesting: no shortcut
+        return None
+    prefixes: list[str] = []
+    for candidate in branch.effective_candidates():
+        if isinstance(candidate, routing._IncludedRouter):
+            inner = _branch_prefixes(candidate, routing, depth + 1)
+            if inner is None:
+                return None
+            prefixes.extend(inner)
+            continue
+        prefix = _literal_prefix(candidate, routing)
+        if prefix is None:
+            return None
+        prefixes.append(prefix)
+    return tuple(prefixes)
+
+
+def _prefiltered_matches(original: Callable[..., Any], routing: Any) -> Callable[..., Any]:
+    from starlette._utils import get_route_path
+    from starlette.routing import Match
+
+    prefix_attr = "_greentech_prefixes"
+
+    def matches(self: Any, scope: Any) -> Any:
+        if "path" in scope:
+            candidates = self.effective_candidates()  # FastAPI's own cache, rebuilt when routes change
+            cached = self.__dict__.get(prefix_attr)
+            if cached is None or cached[0] is not candidates:
+                cached = (candidates, _branch_prefixes(self, routing))
+                self.__dict__[prefix_attr] = cached
+            prefixes = cached[1]
+            if prefixes is not None and not get_route_path(scope).startswith(prefixes):
+                return Match.NONE, {}
+        return original(self, scope)
+
+    matches.__wrapped__ = original  # type: ignore[attr-defined]
+    setattr(matches, _PATCHED, True)
+    return matches
+
+
 def install() -> None:
     """Idempotent; called by shared.app_factory for every service app."""
     try:
+        from fastapi import routing
         from fastapi.dependencies import utils
     except ImportError:  # pragma: no cover
         return
@@ -47,3 +172,12 @@ def install() -> None:
         fn = getattr(utils, name, None)
         if callable(fn) and not getattr(fn, _PATCHED, False):
             setattr(utils, name, _memoise(fn))
+    fn = getattr(utils, "request_params_to_args", None)
+    if (callable(fn) and not getattr(fn, _PATCHED, False)
+            and all(hasattr(utils, name) for name in ("_get_param_model", "_get_param_aliases"))):
+        utils.request_params_to_args = _fast_params_to_args(fn, utils)
+    included = getattr(routing, "_IncludedRouter", None)
+    fn = getattr(included, "matches", None)
+    if (callable(fn) and not getattr(fn, _PATCHED, False) and hasattr(included, "effective_candidates")
+            and hasattr(routing, "_EffectiveRouteContext")):
+        included.matches = _prefiltered_matches(fn, routing)  # type: ignore[union-attr]
