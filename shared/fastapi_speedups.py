@@ -28,6 +28,12 @@ Two more shortcuts, both answering exactly what FastAPI would:
   whenever FastAPI rebuilds the branch's routes (routes added later); a branch with a Host route or anything
   whose path is not known is always tried as before. Order, 405s, partial matches and redirects are
   unchanged: only branches that would have answered NONE are skipped.
+- the dependency cache key (`_get_cache_key`: the call, its OAuth scopes if any dependency below uses scopes,
+  its scope) and whether a dependency is a (async) generator or coroutine function (`_is_gen_callable` and
+  friends, which FastAPI caches behind a wrapper object and an lru_cache) are worked out per sub-dependency on
+  every request; both depend only on the Dependant / the callable, built once at startup, so they are memoised
+  by identity (the object kept alive with its answer; the memo is emptied past 4096 entries, since dependency
+  overrides build fresh Dependants per request).
 """
 from __future__ import annotations
 
@@ -50,6 +56,43 @@ def _memoise(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
             return result
         except TypeError:  # unhashable annotation: as FastAPI does it
             return fn(annotation)
+
+    memoised.__wrapped__ = fn  # type: ignore[attr-defined]
+    setattr(memoised, _PATCHED, True)
+    return memoised
+
+
+_IDENTITY_MEMO_SIZE = 4096
+
+
+def _memoise_by_identity(fn: Callable[..., Any], keyword: str | None = None) -> Callable[..., Any]:
+    """fn(obj) or fn(*, keyword=obj, ...) memoised by the identity of obj (other keyword arguments only feed a
+    per-request memo inside FastAPI and do not change the answer)."""
+    memo: dict[int, tuple[Any, Any]] = {}
+
+    if keyword is None:
+        def memoised(obj: Any) -> Any:
+            hit = memo.get(id(obj))
+            if hit is not None and hit[0] is obj:
+                return hit[1]
+            result = fn(obj)
+            if len(memo) >= _IDENTITY_MEMO_SIZE:
+                memo.clear()
+            memo[id(obj)] = (obj, result)
+            return result
+    else:
+        def memoised(*args: Any, **kwargs: Any) -> Any:
+            obj = kwargs.get(keyword)
+            if args or obj is None:
+                return fn(*args, **kwargs)
+            hit = memo.get(id(obj))
+            if hit is not None and hit[0] is obj:
+                return hit[1]
+            result = fn(*args, **kwargs)
+            if len(memo) >= _IDENTITY_MEMO_SIZE:
+                memo.clear()
+            memo[id(obj)] = (obj, result)
+            return result
 
     memoised.__wrapped__ = fn  # type: ignore[attr-defined]
     setattr(memoised, _PATCHED, True)
@@ -146,11 +189,16 @@ def _prefiltered_matches(original: Callable[..., Any], routing: Any) -> Callable
 
     def matches(self: Any, scope: Any) -> Any:
         if "path" in scope:
-            candidates = self.effective_candidates()  # FastAPI's own cache, rebuilt when routes change
             cached = self.__dict__.get(prefix_attr)
-            if cached is None or cached[0] is not candidates:
-                cached = (candidates, _branch_prefixes(self, routing))
-                self.__dict__[prefix_attr] = cached
+            # A branch without nested branches: FastAPI's routes version is its router's own counter, so an unchanged
+            # counter means unchanged candidates (no walk of the routes to add up versions, as effective_candidates does).
+            if cached is None or cached[2] is None or cached[2] != getattr(self.original_router, "_routes_version", None):
+                candidates = self.effective_candidates()  # FastAPI's own cache, rebuilt when routes change
+                if cached is None or cached[0] is not candidates:
+                    nested = any(isinstance(candidate, routing._IncludedRouter) for candidate in candidates)
+                    version = None if nested else getattr(self.original_router, "_routes_version", None)
+                    cached = (candidates, _branch_prefixes(self, routing), version)
+                    self.__dict__[prefix_attr] = cached
             prefixes = cached[1]
             if prefixes is not None and not get_route_path(scope).startswith(prefixes):
                 return Match.NONE, {}
@@ -176,6 +224,13 @@ def install() -> None:
     if (callable(fn) and not getattr(fn, _PATCHED, False)
             and all(hasattr(utils, name) for name in ("_get_param_model", "_get_param_aliases"))):
         utils.request_params_to_args = _fast_params_to_args(fn, utils)
+    fn = getattr(utils, "_get_cache_key", None)
+    if callable(fn) and not getattr(fn, _PATCHED, False):
+        utils._get_cache_key = _memoise_by_identity(fn, "dependant")
+    for name in ("_is_gen_callable", "_is_async_gen_callable", "_is_coroutine_callable"):
+        fn = getattr(utils, name, None)
+        if callable(fn) and not getattr(fn, _PATCHED, False):
+            setattr(utils, name, _memoise_by_identity(fn))
     included = getattr(routing, "_IncludedRouter", None)
     fn = getattr(included, "matches", None)
     if (callable(fn) and not getattr(fn, _PATCHED, False) and hasattr(included, "effective_candidates")

@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Annotated
 
 import pytest
-from fastapi import APIRouter, Cookie, Depends, Header, Query
+from fastapi import APIRouter, Cookie, Depends, Header, Query, Security
 from fastapi import routing as fastapi_routing
 from fastapi.dependencies import utils
+from fastapi.security import OAuth2PasswordBearer
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from starlette.responses import PlainTextResponse
@@ -51,6 +52,19 @@ def _app():
                          need: Annotated[str, Query()] = "x", x_h: Annotated[str | None, Header()] = None,
                          c: Annotated[str | None, Cookie()] = None) -> dict:
         return {**p, "limit": limit, "need": need, "x_h": x_h, "c": c}
+
+    oauth = OAuth2PasswordBearer(tokenUrl="/token", auto_error=False)
+
+    def session() -> Iterator[str]:  # a generator dependency (request-scoped cleanup)
+        yield "session"
+
+    async def scoped(token: Annotated[str | None, Security(oauth, scopes=["read"])],
+                     s: Annotated[str, Depends(session)]) -> str:
+        return f"{token}:{s}"
+
+    @first.get("/deps")
+    async def deps(a: Annotated[str, Depends(scoped)], b: Annotated[str, Depends(session)]) -> dict:
+        return {"a": a, "b": b}
 
     @first.get("/required")
     async def required(must: int, other: Annotated[str, Query(min_length=2)]) -> dict:
@@ -115,17 +129,23 @@ REQUESTS = [
     ("DELETE", "/v1/first/7"), ("GET", "/v1/second/a/b"), ("GET", "/v1/second/a"), ("POST", "/v1/second/a/b"),
     ("GET", "/v1/second/slash"), ("GET", "/v1/second/slash/"), ("GET", "/v1/outer/inner/z"), ("GET", "/v1/outer/plain"),
     ("GET", "/v1/outer/inner"), ("GET", "/v1/static/f.txt"), ("GET", "/v1/nothing"), ("GET", "/healthz"), ("GET", "/"),
-    ("GET", "/v1/first/"),
+    ("GET", "/v1/first/"), ("GET", "/v1/first/deps"),
 ]
+
+
+MEMOISED = ("_get_cache_key", "_is_gen_callable", "_is_async_gen_callable", "_is_coroutine_callable")
 
 
 @pytest.fixture()
 def originals() -> Iterator[None]:
     fastapi_speedups.install()
     fast_params, fast_matches = utils.request_params_to_args, fastapi_routing._IncludedRouter.matches
-    assert getattr(fast_params, "__wrapped__", None) and getattr(fast_matches, "__wrapped__", None), "shortcuts not installed"
+    memoised = {name: getattr(utils, name) for name in MEMOISED}
+    assert all(getattr(fn, "__wrapped__", None) for fn in (fast_params, fast_matches, *memoised.values())), "not installed"
     yield
     utils.request_params_to_args, fastapi_routing._IncludedRouter.matches = fast_params, fast_matches
+    for name, fn in memoised.items():
+        setattr(utils, name, fn)
 
 
 def _answers(client: TestClient) -> list[tuple]:
@@ -142,6 +162,8 @@ def test_same_answers_with_and_without_the_shortcuts(originals: None, monkeypatc
     monkeypatch.setattr(fastapi_speedups, "install", lambda: None)  # the app factory must not put them back
     utils.request_params_to_args = utils.request_params_to_args.__wrapped__
     fastapi_routing._IncludedRouter.matches = fastapi_routing._IncludedRouter.matches.__wrapped__
+    for name in MEMOISED:
+        setattr(utils, name, getattr(utils, name).__wrapped__)
     plain = _answers(TestClient(_app()))
     assert fast == plain
     statuses = {status for _, _, status, *_ in fast}
@@ -183,3 +205,29 @@ def test_absent_optional_parameters_take_their_default_without_fastapis_path(ori
     client = TestClient(_app())
     assert client.get("/v1/first?b=2").json()["b"] == 2
     assert calls == [["b"]]  # only the present parameter went through FastAPI's function
+
+
+def test_memoised_dependency_facts_are_fastapis(originals: None) -> None:
+    app = _app()
+    dependants = []
+
+    def walk(dependant) -> None:
+        dependants.append(dependant)
+        for sub in dependant.dependencies:
+            walk(sub)
+
+    for route in app.routes:
+        if hasattr(route, "dependant"):
+            walk(route.dependant)
+    for branch in (r for r in app.router.routes if isinstance(r, fastapi_routing._IncludedRouter)):
+        for context in branch.effective_route_contexts():
+            if getattr(context, "dependant", None) is not None:
+                walk(context.dependant)
+    assert len(dependants) > 20
+    for _ in range(2):  # second round: answered from the memo
+        for dependant in dependants:
+            assert utils._get_cache_key(dependant=dependant) == utils._get_cache_key.__wrapped__(dependant=dependant)
+            for name in MEMOISED[1:]:
+                assert getattr(utils, name)(dependant.call) == getattr(utils, name).__wrapped__(dependant.call), name
+    assert any(utils._get_cache_key(dependant=d)[1] == ("read",) for d in dependants)  # scopes kept in the key
+    assert any(utils._is_gen_callable(d.call) for d in dependants)
