@@ -23,10 +23,10 @@ Two more shortcuts, both answering exactly what FastAPI would:
   filters that are usually absent.
 - included routers (`_IncludedRouter.matches`): FastAPI 0.165 keeps every `include_router` as a branch and,
   per request, tries each branch in order, each trying all of its routes (regex plus scope bookkeeping per
-  route). A branch whose every route has a literal path prefix (the path template up to its first `{`) that
-  the request path does not start with cannot match, so it answers NONE at once. The prefixes are recomputed
+  route). A route matches only if its path regex does, so a branch gets one regex, its routes' regexes or-ed
+  (named groups made plain), and a path that regex does not match answers NONE at once. It is rebuilt
   whenever FastAPI rebuilds the branch's routes (routes added later); a branch with a Host route or anything
-  whose path is not known is always tried as before. Order, 405s, partial matches and redirects are
+  not matched by a path regex is always tried as before. Order, 405s, partial matches and redirects are
   unchanged: only branches that would have answered NONE are skipped.
 - the dependency cache key (`_get_cache_key`: the call, its OAuth scopes if any dependency below uses scopes,
   its scope) and whether a dependency is a (async) generator or coroutine function (`_is_gen_callable` and
@@ -38,6 +38,7 @@ Two more shortcuts, both answering exactly what FastAPI would:
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -144,52 +145,63 @@ def _fast_params_to_args(original: Callable[..., Any], utils: Any) -> Callable[.
     return request_params_to_args
 
 
-def _literal_prefix(candidate: Any, routing: Any) -> str | None:
-    """The literal start every path matched by this effective route has, or None if not known."""
+_NAMED_GROUP = re.compile(r"\(\?P<[^>]+>")
+
+
+def _route_regex(candidate: Any, routing: Any) -> str | None:
+    """The regex FastAPI/Starlette match this effective route's path with, or None if it is not matched that way."""
     from starlette import routing as starlette_routing
 
-    if isinstance(candidate, routing._IncludedRouter):
-        return None  # handled by the caller (recursion)
     original = getattr(candidate, "original_route", None)
     if isinstance(original, routing.APIRoute):
-        path_format = getattr(candidate, "path_format", None)
+        regex = getattr(candidate, "path_regex", None)
     else:
         route = getattr(candidate, "starlette_route", None)
         if not isinstance(route, (starlette_routing.Route, starlette_routing.WebSocketRoute, starlette_routing.Mount)):
             return None
-        path_format = getattr(route, "path_format", None)
-    if not isinstance(path_format, str):
-        return None
-    return path_format.split("{", 1)[0]
+        regex = getattr(route, "path_regex", None)
+    pattern = getattr(regex, "pattern", None)
+    return pattern if isinstance(pattern, str) else None
 
 
-def _branch_prefixes(branch: Any, routing: Any, depth: int = 0) -> tuple[str, ...] | None:
+def _branch_regexes(branch: Any, routing: Any, depth: int = 0) -> list[str] | None:
     if depth > 20:  # pragma: no cover - absurd nesting: no shortcut
         return None
-    prefixes: list[str] = []
+    patterns: list[str] = []
     for candidate in branch.effective_candidates():
         if isinstance(candidate, routing._IncludedRouter):
-            inner = _branch_prefixes(candidate, routing, depth + 1)
-            if inner is None:
-                return None
-            prefixes.extend(inner)
-            continue
-        prefix = _literal_prefix(candidate, routing)
-        if prefix is None:
+            inner = _branch_regexes(candidate, routing, depth + 1)
+        else:
+            pattern = _route_regex(candidate, routing)
+            inner = None if pattern is None else [pattern]
+        if inner is None:
             return None
-        prefixes.append(prefix)
-    return tuple(prefixes)
+        patterns.extend(inner)
+    return patterns
+
+
+def _branch_filter(branch: Any, routing: Any) -> re.Pattern[str] | None:
+    """One regex matching every path some route of the branch matches (their regexes, groups unnamed, or-ed)."""
+    patterns = _branch_regexes(branch, routing)
+    if patterns is None:
+        return None
+    if not patterns:
+        return re.compile(r"(?!)")  # no routes: matches nothing, as FastAPI's scan would
+    try:
+        return re.compile("|".join(f"(?:{_NAMED_GROUP.sub('(?:', pattern)})" for pattern in patterns))
+    except re.error:
+        return None
 
 
 def _prefiltered_matches(original: Callable[..., Any], routing: Any) -> Callable[..., Any]:
     from starlette._utils import get_route_path
     from starlette.routing import Match
 
-    prefix_attr = "_greentech_prefixes"
+    filter_attr = "_greentech_path_filter"
 
     def matches(self: Any, scope: Any) -> Any:
         if "path" in scope:
-            cached = self.__dict__.get(prefix_attr)
+            cached = self.__dict__.get(filter_attr)
             # A branch without nested branches: FastAPI's routes version is its router's own counter, so an unchanged
             # counter means unchanged candidates (no walk of the routes to add up versions, as effective_candidates does).
             if cached is None or cached[2] is None or cached[2] != getattr(self.original_router, "_routes_version", None):
@@ -197,10 +209,10 @@ def _prefiltered_matches(original: Callable[..., Any], routing: Any) -> Callable
                 if cached is None or cached[0] is not candidates:
                     nested = any(isinstance(candidate, routing._IncludedRouter) for candidate in candidates)
                     version = None if nested else getattr(self.original_router, "_routes_version", None)
-                    cached = (candidates, _branch_prefixes(self, routing), version)
-                    self.__dict__[prefix_attr] = cached
-            prefixes = cached[1]
-            if prefixes is not None and not get_route_path(scope).startswith(prefixes):
+                    cached = (candidates, _branch_filter(self, routing), version)
+                    self.__dict__[filter_attr] = cached
+            path_filter = cached[1]
+            if path_filter is not None and path_filter.match(get_route_path(scope)) is None:
                 return Match.NONE, {}
         return original(self, scope)
 
