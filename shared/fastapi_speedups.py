@@ -115,6 +115,8 @@ def _fast_params_to_args(original: Callable[..., Any], utils: Any) -> Callable[.
                 default = info.default
         except Exception:  # noqa: BLE001 - anything unexpected: FastAPI's own path for this field
             keys = None
+        if len(plans) >= _IDENTITY_MEMO_SIZE:  # dependency overrides build fresh fields per request: stay bounded
+            plans.clear()
         plan = plans[id(field)] = (field, keys or None, default)  # the field kept alive: its id stays its own
         return plan
 
