@@ -47,6 +47,8 @@ def main() -> None:
     parser.add_argument("--case", default="both", choices=["both", "get", "list"], help="which proxied read to profile")
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key (cumulative, tottime)")
     parser.add_argument("--lines", type=int, default=80, help="cProfile rows printed")
+    parser.add_argument("--callers", default="", help="cProfile: also print who calls functions matching this regex")
+    parser.add_argument("--dump", default="", help="cProfile: also save the stats to this file (pstats format)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
@@ -91,7 +93,12 @@ def main() -> None:
 
             profiler = asyncio.run(run())
             if args.cprofile:
-                pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.lines)
+                stats = pstats.Stats(profiler).sort_stats(args.sort)
+                stats.print_stats(args.lines)
+                if args.callers:
+                    stats.print_callers(args.callers)
+                if args.dump:
+                    stats.dump_stats(args.dump)
             else:
                 print(profiler.output_text(unicode=False, color=False, show_all=args.show_all))
 
