@@ -14,7 +14,6 @@ from fastapi.openapi.docs import get_redoc_html
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-
 from pydantic import BaseModel, Field
 
 from shared import fastapi_speedups, openapi
@@ -50,7 +49,7 @@ def create_service_app(
     problem_statuses: tuple[int, ...] = openapi.SERVICE_PROBLEMS,
     **fastapi_kwargs: Any,
 ) -> FastAPI:
-    configure_logging(service or name, log_level)  # JSON lines with request_id (shared/logging_setup.py)
+    access_log = configure_logging(service or name, log_level)  # JSON lines with request_id (shared/logging_setup.py)
     fastapi_speedups.install()  # per-request parameter introspection memoised (shared/fastapi_speedups.py)
     # Docs pages from assets shipped in the fastapi-offline wheel (Swagger UI, ReDoc): no CDN, so they open
     # on an intranet. One schema per model (no -Input/-Output twins) and operation ids from route names.
@@ -68,7 +67,8 @@ def create_service_app(
     latency = Histogram("http_request_duration_seconds", "Request latency", ["method", "route"], registry=metrics)
     app.state.metrics_registry = metrics
     # One pure ASGI middleware for request id, metrics and the request log line (shared/logging_setup.py).
-    app.add_middleware(RequestContextMiddleware, service=service or name, requests=requests, latency=latency)
+    app.add_middleware(RequestContextMiddleware, service=service or name, requests=requests, latency=latency,
+                       access_log=access_log)
 
     @app.get("/healthz", tags=["ops"], summary="Alive", response_model=Health)
     async def healthz() -> dict[str, str]:

@@ -28,7 +28,7 @@ _HANDLER_MARK = "_greentech_json_handler"
 # Probed every few seconds by Kubernetes and Prometheus: their request lines go out at DEBUG, not INFO.
 QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 _REQUEST_ID_HEADER = REQUEST_ID_HEADER.lower().encode()
-access_log = structlog.get_logger("greentech.access")
+ACCESS_LOGGER = "greentech.access"
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -52,8 +52,36 @@ def _shared_processors() -> list[Any]:
     ]
 
 
-def configure_logging(service: str, level: str = "INFO") -> None:
-    """Route structlog and stdlib logging to one JSON handler on the root logger. Safe to call again."""
+class _StderrLines:
+    """structlog's logger for the request line: the rendered line in one write to whatever sys.stderr is at that
+    moment (test runners swap it)."""
+
+    def msg(self, message: str) -> None:
+        sys.stderr.write(message + "\n")
+
+    debug = info = warning = error = critical = msg
+
+
+def _access_logger(service: str, level: str) -> Any:
+    """The per-request line, on structlog's own path (level filtered before any work, no stdlib LogRecord,
+    handler lock or formatter chain): the same JSON fields as every other line, ~7 us instead of ~20 us per line
+    (microbenchmark, docs/benchmarks.md)."""
+    def add_logger_name(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+        event["logger"] = ACCESS_LOGGER
+        return event
+
+    return structlog.wrap_logger(
+        _StderrLines(),
+        processors=[structlog.contextvars.merge_contextvars, structlog.processors.add_log_level, add_logger_name,
+                    structlog.processors.TimeStamper(fmt="iso", utc=True), _default_service(service),
+                    structlog.processors.JSONRenderer(ensure_ascii=False)],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+    )
+
+
+def configure_logging(service: str, level: str = "INFO") -> Any:
+    """Route structlog and stdlib logging to one JSON handler on the root logger; returns the logger of the
+    per-request line (RequestContextMiddleware). Safe to call again."""
     structlog.configure(
         processors=[*_shared_processors(), structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
@@ -85,6 +113,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     access.propagate = False
     for chatty in ("httpx", "httpcore"):  # one INFO line per service-to-service call: noise, and time per request
         logging.getLogger(chatty).setLevel(logging.WARNING)
+    return _access_logger(service, level)
 
 
 def _default_service(service: str) -> Any:
@@ -104,9 +133,10 @@ class RequestContextMiddleware:
     - the `request` log line (at DEBUG for successful probes).
     """
 
-    def __init__(self, app: ASGIApp, service: str, requests: Counter, latency: Histogram) -> None:
+    def __init__(self, app: ASGIApp, service: str, requests: Counter, latency: Histogram, access_log: Any = None) -> None:
         self.app = app
         self.service = service
+        self.access_log = access_log if access_log is not None else structlog.get_logger(ACCESS_LOGGER)
         self.requests = requests
         self.latency = latency
 
@@ -139,7 +169,7 @@ class RequestContextMiddleware:
                 route = getattr(scope.get("route"), "path", "unmatched")
                 self.requests.labels(method, route, str(status)).inc()
                 self.latency.labels(method, route).observe(elapsed)
-                log = access_log.debug if route in QUIET_ROUTES and status < 400 else access_log.info
+                log = self.access_log.debug if route in QUIET_ROUTES and status < 400 else self.access_log.info
                 log("request", method=method, route=route, status=status, latency_ms=round(elapsed * 1000, 2))
 
 

@@ -13,9 +13,11 @@ from services.gateway import metrics, upstream
 from services.gateway.audit.routes import router as audit_router
 from services.gateway.auth.key_cache import KeyCache
 from services.gateway.auth.routes import router as keys_router
-from services.gateway.console import STATIC_PATH, router as console_router, static_files
+from services.gateway.console import STATIC_PATH, static_files
+from services.gateway.console import router as console_router
 from services.gateway.db import make_engine, run_migrations
 from services.gateway.interests.background import start_workflow_workers
+from services.gateway.public import fast_reads
 from services.gateway.public.catalog import router as catalog_router
 from services.gateway.public.listings import demands_router, technologies_router
 from services.gateway.public.matching import router as matching_router
@@ -25,8 +27,8 @@ from services.gateway.settings import GatewaySettings
 from services.gateway.webhooks.config import WebhookSettings
 from services.gateway.webhooks.docs import document_webhooks
 from shared.app_factory import create_service_app
-from shared.request_guards import RequestGuard
 from shared.openapi import GATEWAY_PROBLEMS
+from shared.request_guards import RequestGuard
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             await client.aclose()
         engine.dispose()
 
-    def upstream_ready(name: str):  # noqa: ANN202 - a readiness check for one upstream service
+    def upstream_ready(name: str):
         async def check() -> None:
             (await clients[name].get("/healthz")).raise_for_status()
         return check
@@ -91,4 +93,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     document_webhooks(app)  # the `webhooks` section: event payloads POSTed to subscribers
     app.include_router(console_router)  # broker web console (HTML) at /console
     app.mount(STATIC_PATH, static_files, name="console-static")
+    if settings.fast_reads:
+        fast_reads.install(app)  # after every route is included: it selects routes in FastAPI's order
     return app

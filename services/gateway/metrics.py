@@ -20,6 +20,9 @@ UPSTREAM_ERRORS = Counter("gateway_upstream_errors_total", "Upstream calls answe
 WEBHOOK_DELIVERIES = Counter("gateway_webhook_deliveries_total",
                              "Webhook delivery attempts by outcome (delivered, retry = will try again, failed = gave up)",
                              ["outcome"], registry=None)
+FAST_READS = Counter("gateway_fast_reads_total", "GET reads by route template: `answered` by the fast read path, "
+                     "`handed_over` to FastAPI's routing (invalid parameter, no key) (services/gateway/public/fast_reads.py)",
+                     ["route", "outcome"], registry=None)
 # ProblemError.kind raised by services/gateway/upstream.call -> metric label
 UPSTREAM_KINDS = {"upstream-timeout": "timeout", "upstream-unavailable": "unavailable", "bad-gateway": "bad_gateway",
                   "upstream": "client_error"}
@@ -49,6 +52,6 @@ def record_webhook_attempt(status: str, error: str | None) -> None:
 
 
 def register(registry: CollectorRegistry) -> None:
-    for collector in (UPSTREAM_ERRORS, WEBHOOK_DELIVERIES):
+    for collector in (UPSTREAM_ERRORS, WEBHOOK_DELIVERIES, FAST_READS):
         registry.register(collector)
     register_feed_lag(registry)

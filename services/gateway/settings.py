@@ -19,6 +19,8 @@ class GatewaySettings(ServiceSettings):
     key_cache_seconds: float = Field(0.0, ge=0, description="How long an authenticated key is remembered in-process "
                                      "(0 = not at all). A key revoked through another replica, or changed in the database, "
                                      "is refused within this bound; deploy/k8s sets 5")
+    fast_reads: bool = Field(True, description="Answer GET of one technology/demand and their lists without FastAPI's "
+                             "per-request machinery (services/gateway/public/fast_reads.py); same answers, less added latency")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

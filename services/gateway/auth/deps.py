@@ -48,7 +48,12 @@ async def get_principal(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
     api_key: Annotated[str | None, Security(api_key_scheme)],
 ) -> Principal:
-    key = bearer.credentials if bearer else api_key
+    return await resolve_principal(request, bearer.credentials if bearer else api_key)
+
+
+async def resolve_principal(request: Request, key: str | None) -> Principal:
+    """The caller behind an API key, counted against its rate limit; 401/429 problems otherwise. Shared by the
+    dependency above and the fast read path (services/gateway/public/fast_reads.py)."""
     if not key:
         raise service.unauthorized("Send your API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`.")
     key = key.strip()
