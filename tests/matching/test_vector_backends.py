@@ -309,3 +309,32 @@ def test_milvus_sealed_segments_keep_versions_deletes_and_filters(lite_uri, inde
     hits = index.search(vecs[6], 3, filters=SearchFilters(domain="energy_saving"))[0]
     assert hits and all(int(i[1:]) % 3 == 0 for i, _ in hits) and "T6" not in [i for i, _ in hits]
     index.drop()
+
+
+def test_milvus_snapshot_seals_written_rows(lite_uri, tmp_path, monkeypatch):
+    """A snapshot is the checkpoint where rows are flushed: always on milvus-lite (its queries slow down with
+    every unsealed row), on a cluster only once FLUSH_ROWS have accumulated (it seals segments itself)."""
+    from services.matching.index import milvus
+
+    index = MatchIndex(HashEncoder(), **_milvus(lite_uri))
+    dense = index["technology"].dense
+    flushes: list[str] = []
+    real_flush = dense.client.flush
+    # the client is shared by the entities' collections: count this one's flushes
+    monkeypatch.setattr(dense.client, "flush", lambda name: (name == dense.collection and flushes.append(name), real_flush(name))[1])
+    _apply_sample(index)
+    written = dense._unflushed
+    assert written > 0
+    snapshot.save(index, tmp_path)
+    assert flushes == [dense.collection] and dense._unflushed == 0
+    assert _ids(index, "污泥干化")[0] == "T1"  # still found once sealed
+
+    monkeypatch.setattr(milvus, "is_lite", lambda uri: False)  # as if pointed at a cluster
+    monkeypatch.setattr(milvus, "FLUSH_ROWS", written + 1)
+    index.apply([event(6, "T1", 2, title="污水处理厂污泥低温干化技术（二代）", domain="pollution_control"),
+                 event(7, "T3", 2, title="钢铁烧结烟气脱硫脱硝一体化技术", domain="pollution_control")], last_seq=7)
+    snapshot.save(index, tmp_path)
+    assert flushes == [dense.collection] and dense._unflushed > 0
+    monkeypatch.setattr(milvus, "FLUSH_ROWS", 1)
+    snapshot.save(index, tmp_path)
+    assert flushes == [dense.collection] * 2 and dense._unflushed == 0

@@ -52,6 +52,8 @@ import numpy as np
 from shared.matching_schemas import SearchFilters
 
 log = logging.getLogger(__name__)
+# Unsealed rows after which a snapshot flushes a Milvus cluster too (lite: at every snapshot).
+FLUSH_ROWS = 50_000
 
 _CLIENTS: dict[tuple[str, str | None], Any] = {}  # one client per (uri, token): milvus-lite opens a file once
 _CLIENTS_LOCK = threading.Lock()
@@ -92,6 +94,7 @@ class MilvusIndex:
         self._next_label = 0
         self._free: list[int] = []
         self._background: np.ndarray | None = None
+        self._unflushed = 0  # rows written since the last flush()
 
     # ------------------------------------------------------------------ collection
     def _ensure_collection(self, hnsw_m: int, ef_construction: int) -> None:
@@ -136,6 +139,7 @@ class MilvusIndex:
         up to 128 MB of rows in its memtable, which every query converts row by row (seconds per query at 50k
         rows); a cluster seals growing segments itself, so there it only makes the index cover them sooner."""
         self.client.flush(self.collection)
+        self._unflushed = 0
 
     # ------------------------------------------------------------------ state (local labels)
     def __len__(self) -> int:
@@ -242,6 +246,7 @@ class MilvusIndex:
                          **self._fields(record)})
         if rows:
             self.client.upsert(self.collection, data=rows)
+            self._unflushed += len(rows)
         self._background = None
         return self._assign(ids)
 
@@ -264,6 +269,7 @@ class MilvusIndex:
                          **self._fields({})})
         if rows:
             self.client.upsert(self.collection, data=rows)
+            self._unflushed += len(rows)
         self._forget(ids)
         self._background = None
 
@@ -344,7 +350,12 @@ class MilvusIndex:
 
     # ------------------------------------------------------------------ persistence
     def save(self, folder: Path, name: str) -> None:
-        """The id/label map only: the vectors are in Milvus."""
+        """The id/label map only: the vectors are in Milvus. A snapshot is also the checkpoint where written rows
+        are sealed (flush()): always on milvus-lite, whose queries slow down with every unsealed row, and on a
+        cluster once FLUSH_ROWS have accumulated (it seals growing segments itself; frequent flushes only make
+        small segments). The feed follower snapshots after a burst and at the end of a full rebuild."""
+        if self._unflushed and (is_lite(self.uri) or self._unflushed >= FLUSH_ROWS):
+            self.flush()
         ids = list(self._label_of)
         meta = {"collection": self.collection, "dim": self.dim, "next_label": self._next_label,
                 "ids": ids, "labels": self.labels(ids).tolist()}
