@@ -159,3 +159,17 @@ def test_metrics_and_request_ids_see_fast_path_requests(pair) -> None:
     assert resp.status_code == 200 and resp.headers["x-request-id"] == "req-fast-1"
     metrics = fast.get("/metrics").text
     assert 'route="/v1/technologies/{record_id}"' in metrics and 'route="/v1/technologies"' in metrics
+
+
+def test_a_route_it_cannot_mirror_leaves_reads_to_fastapi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog) -> None:
+    """If FastReadTable cannot be built (a listed route missing, or a FastAPI whose internals differ), the gateway
+    still starts and answers through FastAPI: nothing is served by a path that does not mirror FastAPI's."""
+    from services.gateway.public import fast_reads
+
+    monkeypatch.setattr(fast_reads, "FAST_ROUTES", ("get_technology", "no_such_route"))
+    monkeypatch.setattr(fast_reads.FastReadTable.__init__, "__defaults__", (fast_reads.FAST_ROUTES,))
+    with caplog.at_level("WARNING"), make_gateway(tmp_path) as gw:
+        assert not any(m.cls is fast_reads.FastReads for m in gw.app.user_middleware)
+        key = issue_key(gw, Role.admin, "org_ops")
+        assert gw.get("/v1/technologies?limit=0", headers=auth(key)).status_code == 422
+    assert "fast reads off" in caplog.text and "no_such_route" in caplog.text

@@ -19,6 +19,7 @@ the OpenAPI stays FastAPI's. `GATEWAY_FAST_READS=false` turns this off; tests co
 from __future__ import annotations
 
 import inspect
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from services.gateway.metrics import FAST_READS
 from shared.errors import ProblemError, problem_response
 
 # Route names (APIRoute.name) answered here; each must have the shape _plan_for accepts (checked at startup).
+log = logging.getLogger(__name__)
 FAST_ROUTES = ("get_technology", "get_demand", "list_technologies", "list_demands")
 _NAMED_GROUP = re.compile(r"\(\?P<[^>]+>")
 
@@ -84,9 +86,18 @@ def _plan_for(route: APIRoute) -> _Plan:
     if principal_param is None:
         raise UnsupportedRoute(f"{route.name}: no principal dependency")
     fields = [*dep.query_params, *(f for s in subs for f in s.query_fields)]
-    names = frozenset(alias for f in fields for _, alias in fastapi_deps._get_param_aliases(f))
+    names = frozenset(_query_names(fields))
     return _Plan(route, dep.request_param_name, principal_param, tuple(dep.query_params), tuple(dep.path_params),
                  tuple(subs), names, FAST_READS.labels(route.path, "answered"), FAST_READS.labels(route.path, "handed_over"))
+
+
+def _query_names(fields: Iterable[Any]) -> Iterable[str]:
+    aliases = getattr(fastapi_deps, "_get_param_aliases", None)  # FastAPI >= 0.16x: a field may have several
+    for f in fields:
+        if aliases is not None:
+            yield from (alias for _, alias in aliases(f))
+        else:
+            yield f.alias
 
 
 def _get_routes_in_order(routes: Iterable[Any]) -> list[tuple[re.Pattern[str], BaseRoute | None]]:
@@ -94,9 +105,10 @@ def _get_routes_in_order(routes: Iterable[Any]) -> list[tuple[re.Pattern[str], B
     None for what this module never takes (mounts, plain Starlette routes)."""
     from fastapi import routing
 
+    included = getattr(routing, "_IncludedRouter", None)  # FastAPI 0.16x keeps included routers as branches
     out: list[tuple[re.Pattern[str], BaseRoute | None]] = []
     for candidate in routes:
-        if isinstance(candidate, routing._IncludedRouter):
+        if included is not None and isinstance(candidate, included):
             out.extend(_get_routes_in_order(candidate.effective_candidates()))
             continue
         original = getattr(candidate, "original_route", candidate)
@@ -115,13 +127,20 @@ def _get_routes_in_order(routes: Iterable[Any]) -> list[tuple[re.Pattern[str], B
 
 class FastReadTable:
     """Which route FastAPI would select for a GET path, and the plan when it is one of ours. Built once all routes
-    are included (end of create_app): a listed route FastAPI could not be matched to, or of a shape this module
-    cannot resolve exactly, fails the app's creation rather than a request."""
+    are included (end of create_app). A listed route that is missing or of a shape this module cannot resolve
+    exactly as FastAPI would, or FastAPI internals it cannot read, raise UnsupportedRoute: install() then leaves
+    every read to FastAPI (logged), and tests/gateway/test_fast_reads.py, which builds the table itself, fails."""
 
     def __init__(self, app: FastAPI, names: Iterable[str] = FAST_ROUTES) -> None:
-        ordered = _get_routes_in_order(app.router.routes)
+        try:
+            ordered = _get_routes_in_order(app.router.routes)
+        except (AttributeError, TypeError) as exc:
+            raise UnsupportedRoute(f"this FastAPI's routes cannot be read in order ({exc})") from exc
         wanted = set(names)
-        plans = {route.name: _plan_for(route) for _, route in ordered if isinstance(route, APIRoute) and route.name in wanted}
+        try:
+            plans = {route.name: _plan_for(route) for _, route in ordered if isinstance(route, APIRoute) and route.name in wanted}
+        except (AttributeError, TypeError) as exc:
+            raise UnsupportedRoute(f"this FastAPI's dependency model cannot be read ({exc})") from exc
         missing = wanted - set(plans)
         if missing:
             raise UnsupportedRoute(f"no GET route named {sorted(missing)}")
@@ -142,7 +161,12 @@ class FastReadTable:
 def install(app: FastAPI) -> None:
     """Innermost of the app's own middlewares: inside the request id / metrics / log line and the request guard
     (Starlette wraps user_middleware in list order, the first outermost), so those see these requests as any other."""
-    app.user_middleware.append(Middleware(FastReads, table=FastReadTable(app)))
+    try:
+        table = FastReadTable(app)
+    except UnsupportedRoute as exc:  # a FastAPI whose routing this module cannot mirror: every read goes to FastAPI
+        log.warning("fast reads off: %s", exc)
+        return
+    app.user_middleware.append(Middleware(FastReads, table=table))
 
 
 class FastReads:
