@@ -16,7 +16,7 @@ backend. All systems get the SAME precomputed query vectors, so latencies below 
 single-query encoding time per backend is measured and printed separately (add it for end to end).
 
 Systems
-- ours: services.matching.index.dense.DenseIndex built by make_backend with MatchingSettings().index_options()
+- ours: services.matching.index.dense.DenseIndex built by make_backend with MatchingSettings().dense_options()
   (the service's settings, MATCHING_HNSW_* / MATCHING_IVF_* apply; flat below 20k vectors, HNSW up to
   MATCHING_IVF_FROM, IVF-Flat above); --ef-sweep queries the same HNSW graph again at other efSearch values,
   --nprobe-sweep the same IVF lists at other nprobe values. Filtered search by a mask from the service's filter columns (services/matching/index/filters.py). At sizes with real texts up to --hybrid-max, also the full
@@ -102,8 +102,7 @@ class Ours:
         from services.matching.index.filters import FilterIndex
         from services.matching.settings import MatchingSettings
 
-        options = {k: v for k, v in MatchingSettings().index_options().items() if k not in ("vector_backend", "milvus")}
-        self.index = make_backend("faiss", dim, "technology", **options)
+        self.index = make_backend("faiss", dim, "technology", MatchingSettings().dense_options())
         self.filters = FilterIndex("technology")
 
     def build(self, ids: list[str], vecs: np.ndarray, domains: list[str]) -> None:
@@ -142,9 +141,10 @@ class Milvus:
         folder = OUT / "milvus"
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f"bench-{size}-{os.getpid()}.db"
-        opts = {k: v for k, v in MatchingSettings().index_options().items() if k in ("hnsw_m", "ef_search", "ef_construction")}
+        opts = MatchingSettings().dense_options()
         self.index = MilvusIndex(dim, uri=str(self.path), collection="bench_technology", entity="technology",
-                                 index_type=index_type.upper(), **opts)
+                                 index_type=index_type.upper(), hnsw_m=opts.hnsw_m, ef_search=opts.ef_search,
+                                 ef_construction=opts.ef_construction)
         self.phases: dict[str, float] = {}
 
     def build(self, ids: list[str], vecs: np.ndarray, domains: list[str]) -> None:
@@ -381,7 +381,7 @@ def main() -> None:
     print(f"FAISS search threads: {args.search_threads}")
     from services.matching.settings import MatchingSettings
 
-    print(f"ours: the service's settings (MatchingSettings().index_options()): {MatchingSettings().index_options()}")
+    print(f"ours: the service's settings (MatchingSettings().dense_options()): {MatchingSettings().dense_options()}")
     records, vecs = real_corpus(args.backend, args.planned)
     print(f"real embedded corpus: {len(vecs)} records ({args.backend})")
     texts = generate_needs(args.queries)

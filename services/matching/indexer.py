@@ -24,15 +24,7 @@ from services.matching.encoder import Encoder
 from services.matching.index.backend import VectorBackend, make_backend
 from services.matching.index.filters import FilterIndex
 from services.matching.index.lexical import LexicalIndex
-from services.matching.index.params import (
-    EF_CONSTRUCTION,
-    EF_SCALE_FROM,
-    EF_SEARCH,
-    HNSW_M,
-    IVF_FROM,
-    IVF_NPROBE,
-    KEEP_PRUNED,
-)
+from services.matching.index.params import DEFAULT_OPTIONS, IndexOptions
 from services.matching.store import MATCHABLE_ENTITIES, RecordStore, StoredRecord
 from shared.matching_schemas import SearchFilters
 from shared.schemas import ChangeEvent, ChangeOp, Entity, RecordStatus
@@ -44,17 +36,11 @@ class EntityIndex:
     """Dense + lexical indexes, filter columns and documents for the published records of one entity. All
     three share the dense index's labels, so a filter is computed once as a mask and applied to both."""
 
-    def __init__(self, entity: Entity, dim: int, ann_threshold: int, search_threads: int = 1,
-                 ef_search: int = EF_SEARCH, ef_construction: int = EF_CONSTRUCTION, *, hnsw_m: int = HNSW_M,
-                 ef_scale_from: int | None = EF_SCALE_FROM, hnsw_keep_pruned: bool = KEEP_PRUNED,
-                 ivf_from: int | None = IVF_FROM, ivf_nprobe: int = IVF_NPROBE,
+    def __init__(self, entity: Entity, dim: int, options: IndexOptions = DEFAULT_OPTIONS, *,
                  vector_backend: str = "faiss", milvus: dict[str, Any] | None = None) -> None:
         self.entity = entity
         # Compaction (HNSW rebuild, switch of kind by size, IVF retraining) runs outside the read lock: see MatchIndex.compact().
-        self.dense: VectorBackend = make_backend(
-            vector_backend, dim, entity.value, ann_threshold=ann_threshold, search_threads=search_threads,
-            hnsw_m=hnsw_m, ef_search=ef_search, ef_construction=ef_construction, ef_scale_from=ef_scale_from,
-            hnsw_keep_pruned=hnsw_keep_pruned, ivf_from=ivf_from, ivf_nprobe=ivf_nprobe, **(milvus or {}))
+        self.dense: VectorBackend = make_backend(vector_backend, dim, entity.value, options, **(milvus or {}))
         self.lexical = LexicalIndex()
         self.filters = FilterIndex(entity)
         self.docs: dict[str, Document] = {}
@@ -131,35 +117,30 @@ def _stored_from_event(event: ChangeEvent) -> StoredRecord:
 
 
 class MatchIndex:
-    def __init__(self, encoder: Encoder, *, ann_threshold: int = 20_000, search_threads: int = 1,
-                 hnsw_m: int = HNSW_M, ef_search: int = EF_SEARCH, ef_construction: int = EF_CONSTRUCTION,
-                 ef_scale_from: int | None = EF_SCALE_FROM, hnsw_keep_pruned: bool = KEEP_PRUNED,
-                 ivf_from: int | None = IVF_FROM, ivf_nprobe: int = IVF_NPROBE,
-                 vector_backend: str = "faiss", milvus: dict[str, Any] | None = None) -> None:
-        """`vector_backend` "faiss" (embedded) or "milvus" with `milvus` = {"milvus_uri": ..., "milvus_collection":
-        ..., "milvus_token": ...} (see index/backend.py). The service passes `MatchingSettings.index_options()`."""
+    def __init__(self, encoder: Encoder, *, options: IndexOptions = DEFAULT_OPTIONS, vector_backend: str = "faiss",
+                 milvus: dict[str, Any] | None = None) -> None:
+        """`options`: how the dense indexes are built (index/params.py). `vector_backend` "faiss" (embedded) or
+        "milvus" with `milvus` = {"milvus_uri": ..., "milvus_collection": ..., "milvus_token": ...} (see
+        index/backend.py). The service passes `MatchingSettings.index_options()`."""
         # Records and queries are encoded whole (mean of chunk vectors), through this one encoder.
         self.encoder = encoder if isinstance(encoder, ChunkedEncoder) else ChunkedEncoder(encoder)
-        self.ann_threshold = ann_threshold
+        self.options = options
         self.store = RecordStore()
         self.vector_backend = vector_backend
-        self._options: dict[str, Any] = {
-            "ann_threshold": ann_threshold, "search_threads": search_threads, "hnsw_m": hnsw_m, "ef_search": ef_search,
-            "ef_construction": ef_construction, "ef_scale_from": ef_scale_from, "hnsw_keep_pruned": hnsw_keep_pruned,
-            "ivf_from": ivf_from, "ivf_nprobe": ivf_nprobe, "milvus": milvus}
+        self.milvus = milvus
         self.entities = self._new_entities()
         self.cursor = 0  # last feed seq applied
         self.reused_vectors = 0  # documents whose text was unchanged, so their vector was not encoded again
         self.lock = threading.RLock()  # one writer (the feed follower) and many readers
 
     def _new_entities(self) -> dict[Entity, EntityIndex]:
-        return {e: EntityIndex(e, self.encoder.dim, **self._options, vector_backend=self.vector_backend)
+        return {e: EntityIndex(e, self.encoder.dim, self.options, vector_backend=self.vector_backend, milvus=self.milvus)
                 for e in MATCHABLE_ENTITIES}
 
     def empty_copy(self) -> MatchIndex:
         """A new, empty index with the same encoder and settings (a full rebuild fills it from the feed). On
         Milvus it writes the same collections: replayed versions rewrite rows with the same content."""
-        return MatchIndex(self.encoder, **self._options, vector_backend=self.vector_backend)
+        return MatchIndex(self.encoder, options=self.options, vector_backend=self.vector_backend, milvus=self.milvus)
 
     def reset(self) -> None:
         """Back to empty at seq 0 (a snapshot that cannot be used; the feed then rebuilds everything). Rows a

@@ -7,6 +7,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.matching.index.params import (
+    ANN_THRESHOLD,
     EF_CONSTRUCTION,
     EF_SCALE_FROM,
     EF_SEARCH,
@@ -14,6 +15,7 @@ from services.matching.index.params import (
     IVF_FROM,
     IVF_NPROBE,
     KEEP_PRUNED,
+    IndexOptions,
 )
 from shared.settings import ServiceSettings
 
@@ -33,7 +35,7 @@ class MatchingSettings(ServiceSettings):
     sync_enabled: bool = Field(True, description="Follow the registry feed in a background thread")
     snapshot_min_interval: float = Field(2.0, ge=0, description="Seconds between snapshots while changes keep coming")
     catch_up_wait: float = Field(2.0, ge=0, description="How long a query with min_seq waits for the index to catch up")
-    ann_threshold: int = Field(20000, ge=1, description="Switch from exact flat search to HNSW at this many vectors")
+    ann_threshold: int = Field(ANN_THRESHOLD, ge=1, description="Switch from exact flat search to HNSW at this many vectors")
     search_threads: int = Field(1, ge=1, description="FAISS OpenMP threads per search (builds use all cores); one "
                                 "query is too small to split, and spinning threads on a busy machine cost ~100x")
     hnsw_m: int = Field(HNSW_M, ge=4, le=128, description="HNSW graph degree (neighbours per node; level 0 keeps "
@@ -71,12 +73,13 @@ class MatchingSettings(ServiceSettings):
     def index_options(self) -> dict[str, Any]:
         """Keyword arguments of MatchIndex(...): the one place the service, its CLI and bench/matching_index.py
         read the index settings from."""
-        return {"ann_threshold": self.ann_threshold, "search_threads": self.search_threads, "hnsw_m": self.hnsw_m,
-                "ef_search": self.hnsw_ef_search, "ef_construction": self.hnsw_ef_construction,
-                "ef_scale_from": self.hnsw_ef_scale_from, "hnsw_keep_pruned": self.hnsw_keep_pruned,
-                "ivf_from": self.ivf_from, "ivf_nprobe": self.ivf_nprobe,
-                "vector_backend": self.vector_backend,
-                "milvus": self.milvus_options()}
+        return {"options": self.dense_options(), "vector_backend": self.vector_backend, "milvus": self.milvus_options()}
+
+    def dense_options(self) -> IndexOptions:
+        return IndexOptions(ann_threshold=self.ann_threshold, search_threads=self.search_threads, hnsw_m=self.hnsw_m,
+                            ef_search=self.hnsw_ef_search, ef_construction=self.hnsw_ef_construction,
+                            ef_scale_from=self.hnsw_ef_scale_from, hnsw_keep_pruned=self.hnsw_keep_pruned,
+                            ivf_from=self.ivf_from, ivf_nprobe=self.ivf_nprobe)
 
     def milvus_options(self) -> dict[str, str | None]:
         """Keyword arguments of MatchIndex(milvus=...) (a lite file under the data dir when no URI is set)."""

@@ -141,12 +141,12 @@ def test_hnsw_knobs_from_the_settings_reach_the_graph(monkeypatch):
 
 
 def test_defaults_come_from_one_place():
-    """Settings, factory, MatchIndex and DenseIndex share the defaults of index/params.py."""
+    """Settings, IndexOptions (what MatchIndex and the factory take) and DenseIndex share the defaults of
+    index/params.py."""
+    import dataclasses
     import inspect
 
     from services.matching.index import params
-    from services.matching.index.backend import make_backend
-    from services.matching.indexer import MatchIndex
     from services.matching.settings import MatchingSettings
 
     fields = MatchingSettings.model_fields
@@ -155,9 +155,10 @@ def test_defaults_come_from_one_place():
                 "ivf_from": params.IVF_FROM, "ivf_nprobe": params.IVF_NPROBE}
     field = lambda k: k if k.startswith(("hnsw_", "ivf_")) else f"hnsw_{k}"
     assert {k: fields[field(k)].default for k in expected} == expected
-    for fn in (make_backend, MatchIndex.__init__, DenseIndex.__init__):
-        defaults = {k: v.default for k, v in inspect.signature(fn).parameters.items() if k in expected}
-        assert defaults == expected, fn
+    options = {f.name: f.default for f in dataclasses.fields(params.IndexOptions) if f.name in expected}
+    assert options == expected and params.IndexOptions().ann_threshold == fields["ann_threshold"].default
+    defaults = {k: v.default for k, v in inspect.signature(DenseIndex.__init__).parameters.items() if k in expected}
+    assert defaults == expected
 
 
 def test_query_beam_grows_with_the_index_above_the_scale_size():

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from services.matching.documents import build_document
 from services.matching.fit import passes
+from services.matching.index.params import IndexOptions
 from services.matching.indexer import EntityIndex
 from shared.matching_schemas import SearchFilters
 from shared.schemas import Entity, Stage, TransferMode
@@ -78,7 +79,7 @@ def _apply(ix: EntityIndex, ops, rng: np.random.Generator) -> tuple[dict[str, di
 def _check(entity: Entity, ann_threshold: int, ops, f: SearchFilters, seed: int, ivf_from: int | None = None,
            ) -> None:
     rng = np.random.default_rng(seed)
-    ix = EntityIndex(entity, DIM, ann_threshold, ivf_from=ivf_from)
+    ix = EntityIndex(entity, DIM, IndexOptions(ann_threshold=ann_threshold, ivf_from=ivf_from))
     ix.dense.auto_compact = True  # rebuilds inline, so HNSW indexes carry tombstones between rebuilds
     live, vectors = _apply(ix, ops, rng)
     expected = {i for i, r in live.items() if passes(r, entity, f)}
@@ -121,7 +122,7 @@ def test_hnsw_graph_walk_with_a_broad_filter_returns_only_allowed_ids_best_first
     rng = np.random.default_rng(3)
     vecs = rng.normal(size=(600, DIM)).astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-    ix = EntityIndex(Entity.technology, DIM, ann_threshold=100)
+    ix = EntityIndex(Entity.technology, DIM, IndexOptions(ann_threshold=100))
     ix.dense.exact_filter_limit = 0  # force the filtered graph walk
     recs = [{"id": f"T{i}", "title": "烟气脱硝", "domain": DOMAINS[i % 3]} for i in range(600)]
     ix.upsert([build_document(ix.entity, r) for r in recs], vecs, recs)
@@ -138,7 +139,7 @@ def test_hnsw_graph_walk_with_a_broad_filter_returns_only_allowed_ids_best_first
 
 
 def test_amounts_compare_like_decimals():
-    ix = EntityIndex(Entity.technology, DIM, 1_000)
+    ix = EntityIndex(Entity.technology, DIM, IndexOptions(ann_threshold=1_000))
     recs = [{"id": "A", "price_min_cny": Decimal("1000000.01")}, {"id": "B", "price_min_cny": "1000000.00"}]
     ix.upsert([build_document(ix.entity, r) for r in recs], np.eye(2, DIM, dtype=np.float32), recs)
     mask = ix.allowed(SearchFilters(budget_max_cny=Decimal("1000000.00")))

@@ -18,6 +18,7 @@ import pytest
 from services.matching import snapshot
 from services.matching.documents import build_document
 from services.matching.fit import passes
+from services.matching.index.params import IndexOptions
 from services.matching.indexer import EntityIndex, MatchIndex
 from services.matching.search import HybridSearcher, Query
 from shared.matching_schemas import SearchFilters
@@ -47,7 +48,7 @@ def options(backend, request) -> dict:
     if backend == "faiss":
         return {"vector_backend": "faiss"}
     if backend == "faiss-ivf":
-        return {"vector_backend": "faiss", "ivf_from": 1, "ivf_nprobe": 1}
+        return {"vector_backend": "faiss", "options": IndexOptions(ivf_from=1, ivf_nprobe=1)}
     uri = request.getfixturevalue("lite_uri")
     return {"vector_backend": "milvus",
             "milvus": {"milvus_uri": uri, "milvus_collection": f"t{next(_names)}", "milvus_token": None}}
@@ -73,7 +74,7 @@ def _unit(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def _entity_index(options: dict, entity: Entity = Entity.technology) -> EntityIndex:
-    return EntityIndex(entity, DIM, ann_threshold=20_000, **options)
+    return EntityIndex(entity, DIM, **options)
 
 
 def _upsert(ix: EntityIndex, records: list[dict], vectors: np.ndarray) -> None:

@@ -17,15 +17,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
-from services.matching.index.params import (
-    EF_CONSTRUCTION,
-    EF_SCALE_FROM,
-    EF_SEARCH,
-    HNSW_M,
-    IVF_FROM,
-    IVF_NPROBE,
-    KEEP_PRUNED,
-)
+from services.matching.index.params import DEFAULT_OPTIONS, IndexOptions
 from shared.matching_schemas import SearchFilters
 
 BackendName = Literal["faiss", "milvus"]
@@ -72,25 +64,24 @@ class VectorBackend(Protocol):
     def load(self, folder: Path, name: str) -> None: ...
 
 
-def make_backend(backend: str, dim: int, entity: str, *, ann_threshold: int = 20_000, search_threads: int = 1,
-                 hnsw_m: int = HNSW_M, ef_search: int = EF_SEARCH, ef_construction: int = EF_CONSTRUCTION,
-                 ef_scale_from: int | None = EF_SCALE_FROM, hnsw_keep_pruned: bool = KEEP_PRUNED,
-                 ivf_from: int | None = IVF_FROM, ivf_nprobe: int = IVF_NPROBE, milvus_uri: str | None = None,
-                 milvus_collection: str = "matching", milvus_token: str | None = None) -> VectorBackend:
-    """The dense index of one entity for the configured backend (HNSW / IVF defaults: index/params.py; the IVF
-    settings are FAISS-only)."""
+def make_backend(backend: str, dim: int, entity: str, options: IndexOptions = DEFAULT_OPTIONS, *,
+                 milvus_uri: str | None = None, milvus_collection: str = "matching",
+                 milvus_token: str | None = None) -> VectorBackend:
+    """The dense index of one entity for the configured backend (defaults: index/params.py; the IVF and flat/HNSW
+    switch settings are FAISS-only)."""
     if backend == "faiss":
         from services.matching.index.dense import DenseIndex
 
-        return DenseIndex(dim, ann_threshold=ann_threshold, auto_compact=False, search_threads=search_threads,
-                          hnsw_m=hnsw_m, ef_search=ef_search, ef_construction=ef_construction,
-                          ef_scale_from=ef_scale_from, hnsw_keep_pruned=hnsw_keep_pruned, ivf_from=ivf_from,
-                          ivf_nprobe=ivf_nprobe)
+        return DenseIndex(dim, ann_threshold=options.ann_threshold, auto_compact=False, search_threads=options.search_threads,
+                          hnsw_m=options.hnsw_m, ef_search=options.ef_search, ef_construction=options.ef_construction,
+                          ef_scale_from=options.ef_scale_from, hnsw_keep_pruned=options.hnsw_keep_pruned,
+                          ivf_from=options.ivf_from, ivf_nprobe=options.ivf_nprobe)
     if backend == "milvus":
         from services.matching.index.milvus import MilvusIndex
 
         if not milvus_uri:
             raise ValueError("the milvus vector backend needs a URI (MATCHING_MILVUS_URI)")
         return MilvusIndex(dim, uri=milvus_uri, collection=f"{milvus_collection}_{entity}", entity=entity,
-                           token=milvus_token, hnsw_m=hnsw_m, ef_search=ef_search, ef_construction=ef_construction)
+                           token=milvus_token, hnsw_m=options.hnsw_m, ef_search=options.ef_search,
+                           ef_construction=options.ef_construction)
     raise ValueError(f"unknown vector backend {backend!r} (faiss or milvus)")

@@ -27,6 +27,7 @@ IVF-Flat (issue #13: recall@10 >= 0.95 at 1M with the default settings), used fr
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 HNSW_M = 32  # graph degree (level 0 keeps 2*M neighbours)
 EF_CONSTRUCTION = 80  # build beam
@@ -38,6 +39,24 @@ IVF_FROM: int | None = 100_000  # IVF-Flat at or above this many live vectors (N
 IVF_NPROBE = 16  # lists scanned per query (a filter raises it by 1/selectivity)
 IVF_RETRAIN_GROWTH = 4.0  # retrain the lists once the index holds this many times the vectors they were trained on
 IVF_MIN_TRAIN_PER_LIST = 39  # FAISS k-means wants at least this many training vectors per list
+ANN_THRESHOLD = 20_000  # exact (flat) search below this many live vectors
+
+
+@dataclass(frozen=True)
+class IndexOptions:
+    """How the dense index of every entity is built: MatchingSettings.dense_options() makes one from the
+    MATCHING_* settings; MatchIndex -> EntityIndex -> make_backend pass it on whole. FAISS reads all of it,
+    Milvus only hnsw_m / ef_search / ef_construction."""
+
+    ann_threshold: int = ANN_THRESHOLD
+    search_threads: int = 1
+    hnsw_m: int = HNSW_M
+    ef_search: int = EF_SEARCH
+    ef_construction: int = EF_CONSTRUCTION
+    ef_scale_from: int | None = EF_SCALE_FROM
+    hnsw_keep_pruned: bool = KEEP_PRUNED
+    ivf_from: int | None = IVF_FROM
+    ivf_nprobe: int = IVF_NPROBE
 
 
 def ivf_nlist(n: int) -> int:
@@ -45,3 +64,6 @@ def ivf_nlist(n: int) -> int:
     4 sqrt(n), the usual rule), and no more than n / 39 so every list gets enough training vectors."""
     target = min(4 * math.sqrt(max(n, 1)), n / IVF_MIN_TRAIN_PER_LIST)
     return 1 << max(int(math.log2(target)), 0) if target >= 1 else 1
+
+
+DEFAULT_OPTIONS = IndexOptions()  # frozen: safe to share as a default argument
