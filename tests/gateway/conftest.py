@@ -1,6 +1,7 @@
 """Gateway test fixtures: the gateway in-process (TestClient), a real registry on a loopback port when needed."""
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,15 @@ from services.gateway.settings import GatewaySettings
 from tests.support.servers import TEST_SERVICE_TOKEN, free_port, running
 
 REGISTRY_FACTORY = "services.registry.app:create_app"
+DEMO_TECHNOLOGIES = Path(__file__).resolve().parents[2] / "services/registry/demo/technologies.jsonl"
+
+
+def demo_technology(title: str, **extra) -> dict:
+    """The first demo technology as an enterprise would create it (no owner, platform ref or credit code), retitled."""
+    base = json.loads(DEMO_TECHNOLOGIES.read_text(encoding="utf-8").splitlines()[0])
+    for key in ("owner_org_id", "external_ref", "owner_credit_code"):
+        base.pop(key, None)
+    return {**base, "title": title, **extra}
 
 
 def make_gateway(tmp: Path, **overrides) -> TestClient:

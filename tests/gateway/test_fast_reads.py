@@ -6,7 +6,6 @@ side, valid and invalid, and the answers must be the same: status, media type, b
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -15,18 +14,10 @@ from fastapi.testclient import TestClient
 from services.gateway.auth.roles import Role
 from services.gateway.metrics import FAST_READS
 from services.gateway.public.fast_reads import FAST_ROUTES, FastReadTable
-from tests.gateway.conftest import auth, issue_key, make_gateway
+from tests.gateway.conftest import auth, demo_technology, issue_key, make_gateway
 
-DEMO = Path(__file__).resolve().parents[2] / "services/registry/demo/technologies.jsonl"
 TAKEN: list[tuple[str, dict[str, str], tuple[float, float]]] = []  # (path, headers, (answered, handed over)) per request
 COMPARED_HEADERS = ("content-type", "www-authenticate", "retry-after", "x-feed-seq", "etag")
-
-
-def _tech(title: str, **extra: object) -> dict:
-    base = json.loads(DEMO.read_text(encoding="utf-8").splitlines()[0])
-    for key in ("owner_org_id", "external_ref", "owner_credit_code"):
-        base.pop(key, None)
-    return {**base, "title": title, **extra}
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +30,7 @@ def pair(registry_service, tmp_path_factory):
                 for name, label in (("A", "杭州绿源环保科技有限公司"), ("B", "苏州清流水处理有限公司"))}
         keys = {"admin": admin, "A": issue_key(fast, Role.enterprise, orgs["A"]), "B": issue_key(fast, Role.enterprise, orgs["B"]),
                 "broker": issue_key(fast, Role.broker, "org_broker_x")}
-        published = fast.post("/v1/technologies", json=_tech("膜生物反应器污水深度处理技术"), headers=auth(keys["B"])).json()
+        published = fast.post("/v1/technologies", json=demo_technology("膜生物反应器污水深度处理技术"), headers=auth(keys["B"])).json()
         held = fast.post("/v1/demands", json={"title": "废水处理", "description": "要处理"}, headers=auth(keys["B"])).json()
         need = fast.post("/v1/demands", json={"title": "印染废水深度处理回用", "region": "330600",
                                               "description": "我们是印染厂，每天3000吨废水，COD老是超标，想提标改造并回用60%以上"},

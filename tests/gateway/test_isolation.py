@@ -8,24 +8,15 @@ unreachable, so a try that got past the gateway's check would answer 503, never 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from services.gateway.auth.roles import Role
-from tests.gateway.conftest import auth, issue_key, make_gateway
+from tests.gateway.conftest import auth, demo_technology, issue_key, make_gateway
 
-DEMO = Path(__file__).resolve().parents[2] / "services/registry/demo/technologies.jsonl"
 MISSING = {"technology": "tec_" + "0" * 20, "demand": "dem_" + "0" * 20}
 NEED = {"title": "印染废水深度处理回用", "description": "我们是印染厂，每天3000吨废水，COD老是超标，想提标改造并回用60%以上",
         "region": "330600"}
-
-
-def _tech(title: str, **extra) -> dict:
-    base = json.loads(DEMO.read_text(encoding="utf-8").splitlines()[0])
-    for key in ("owner_org_id", "external_ref", "owner_credit_code"):
-        base.pop(key, None)
-    return {**base, "title": title, **extra}
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +38,9 @@ def world(registry_service, tmp_path_factory):
         rec = {
             "b_pub_demand": post("B", "/v1/demands", NEED),
             "b_hold_demand": post("B", "/v1/demands", {"title": "废水处理", "description": "要处理"}),
-            "b_pub_tech": post("B", "/v1/technologies", _tech("膜生物反应器污水深度处理技术（B）")),
-            "b_gone_tech": post("B", "/v1/technologies", _tech("电镀废水零排放技术（B，已撤回）")),
-            "a_pub_tech": post("A", "/v1/technologies", _tech("印染废水高级氧化深度处理回用技术（A）")),
+            "b_pub_tech": post("B", "/v1/technologies", demo_technology("膜生物反应器污水深度处理技术（B）")),
+            "b_gone_tech": post("B", "/v1/technologies", demo_technology("电镀废水零排放技术（B，已撤回）")),
+            "a_pub_tech": post("A", "/v1/technologies", demo_technology("印染废水高级氧化深度处理回用技术（A）")),
             # as a platform-synced record of B's looked before ownership rules: admin-written, B-owned, zjtm source
             "b_legacy": post("admin", "/v1/demands", {**NEED, "title": "印染废水回用（平台旧数据）", "description": "要处理",
                                                       "owner_org_id": orgs["B"], "external_ref": {"source": "zjtm", "external_id": "L-1"}}),
@@ -212,5 +203,5 @@ def test_platform_registering_an_organization_may_sync_its_records(world):
                json={"name": "宁波甬江环保装备有限公司", "type": "enterprise", "external_ref": {"source": "zjtm", "external_id": "O-7"}})
     assert org.status_code == 201, org.text
     tech = call(world, "platform", "POST", "/v1/technologies",
-                json=_tech("污泥低温干化技术（平台同步）", owner_org_id=org.json()["id"], external_ref={"source": "zjtm", "external_id": "T-7"}))
+                json=demo_technology("污泥低温干化技术（平台同步）", owner_org_id=org.json()["id"], external_ref={"source": "zjtm", "external_id": "T-7"}))
     assert tech.status_code == 201, tech.text

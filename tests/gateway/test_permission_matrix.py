@@ -3,25 +3,16 @@ gateway (in-process) against a real registry process."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from services.gateway.auth.permissions import MATRIX, Action
 from services.gateway.auth.roles import Role
-from tests.gateway.conftest import auth, issue_key, make_gateway
+from tests.gateway.conftest import auth, demo_technology, issue_key, make_gateway
 
-DEMO = Path(__file__).resolve().parents[2] / "services/registry/demo/technologies.jsonl"
 CONTACT = {"name": "王工", "phone": "0571-88886666", "email": "wang@example.cn"}
 STORED_CONTACT = {**CONTACT, "role": None}
-
-
-def _tech(title: str, **extra) -> dict:
-    base = json.loads(DEMO.read_text(encoding="utf-8").splitlines()[0])
-    for key in ("owner_org_id", "external_ref", "owner_credit_code"):
-        base.pop(key, None)
-    return {**base, "title": title, **extra}
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +32,12 @@ def world(registry_service, tmp_path_factory):
             "platform": issue_key(gw, Role.platform, orgs["P"], source="zjtm"),
             "broker": issue_key(gw, Role.broker, "org_broker"), "evaluator": issue_key(gw, Role.evaluator, "org_eval"),
         }
-        a_pub = gw.post("/v1/technologies", json=_tech("空压机余热回收技术（A公司）"), headers=auth(keys["A"])).json()
+        a_pub = gw.post("/v1/technologies", json=demo_technology("空压机余热回收技术（A公司）"), headers=auth(keys["A"])).json()
         assert a_pub["status"] == "published", a_pub
-        a_hidden = gw.post("/v1/technologies", json=_tech("空压机余热回收技术（A公司撤回）"), headers=auth(keys["A"])).json()
+        a_hidden = gw.post("/v1/technologies", json=demo_technology("空压机余热回收技术（A公司撤回）"), headers=auth(keys["A"])).json()
         hidden = gw.post(f"/v1/technologies/{a_hidden['id']}/withdraw", headers={**auth(keys["A"]), "If-Match": f'"{a_hidden["version"]}"'})
         assert hidden.status_code == 200 and hidden.json()["status"] == "withdrawn", hidden.text
-        p_rec = gw.post("/v1/technologies", json=_tech("平台同步的余热回收技术", owner_org_id=orgs["P"],
+        p_rec = gw.post("/v1/technologies", json=demo_technology("平台同步的余热回收技术", owner_org_id=orgs["P"],
                                                        external_ref={"source": "zjtm", "external_id": "T-1"}), headers=auth(keys["platform"]))
         assert p_rec.status_code == 201, p_rec.text
         yield {"gw": gw, "keys": keys, "orgs": orgs, "a_pub": a_pub, "a_hidden": hidden.json(), "p_rec": p_rec.json()}
@@ -71,7 +62,7 @@ def test_matrix_covers_every_role_for_every_action():
 ])
 def test_create_listing(world, who, owner_field, expected):
     extra = {"owner_org_id": world["orgs"][owner_field]} if owner_field else {}
-    resp = _call(world, who, "POST", "/v1/technologies", json=_tech(f"余热回收新技术{who}{owner_field}", **extra))
+    resp = _call(world, who, "POST", "/v1/technologies", json=demo_technology(f"余热回收新技术{who}{owner_field}", **extra))
     assert resp.status_code == expected, resp.text
     if who == "A" and expected == 201:
         assert resp.json()["owner_org_id"] == world["orgs"]["A"]
@@ -81,7 +72,7 @@ def test_create_listing(world, who, owner_field, expected):
 
 @pytest.mark.parametrize("source,expected", [("zjtm", 201), ("other", 403)])
 def test_platform_creates_only_its_own_source(world, source, expected):
-    body = _tech(f"平台技术{source}", owner_org_id=world["orgs"]["P"], external_ref={"source": source, "external_id": f"X-{source}"})
+    body = demo_technology(f"平台技术{source}", owner_org_id=world["orgs"]["P"], external_ref={"source": source, "external_id": f"X-{source}"})
     resp = _call(world, "platform", "POST", "/v1/technologies", json=body)
     assert resp.status_code == expected, resp.text
 
@@ -127,7 +118,7 @@ def test_screening_override_is_admin_only(world, who, expected):
     ("platform", "zjtm", 200), ("platform", "other", 403), ("admin", "other", 200), ("A", "zjtm", 403), ("broker", "zjtm", 403),
 ])
 def test_bulk_upsert_only_own_source(world, who, source, expected):
-    items = [_tech(f"批量同步技术{i}{who}{source}", owner_org_id=world["orgs"]["P"],
+    items = [demo_technology(f"批量同步技术{i}{who}{source}", owner_org_id=world["orgs"]["P"],
                    external_ref={"source": source, "external_id": f"B-{who}-{i}"}) for i in range(2)]
     resp = _call(world, who, "POST", "/v1/technologies/bulk-upsert", json={"items": items})
     assert resp.status_code == expected, resp.text

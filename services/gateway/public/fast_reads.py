@@ -180,19 +180,20 @@ class FastReads:
         if scope["type"] != "http" or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        plan = self.table.plan(get_route_path(scope))
+        path = get_route_path(scope)
+        plan = self.table.plan(path)
         if plan is None:
             await self.app(scope, receive, send)
-        elif await self._answer(plan, scope, receive, send):
+        elif await self._answer(plan, path, scope, receive, send):
             plan.answered.inc()
         else:
             plan.handed_over.inc()
             await self.app(scope, receive, send)
 
-    async def _answer(self, plan: _Plan, scope: Scope, receive: Receive, send: Send) -> bool:
+    async def _answer(self, plan: _Plan, path: str, scope: Scope, receive: Receive, send: Send) -> bool:
         """Answer the request, or return False (nothing done) for FastAPI to answer it."""
         route = plan.route
-        matched = route.path_regex.match(get_route_path(scope))
+        matched = route.path_regex.match(path)  # again: the selector's regex has no named groups
         if matched is None:
             return False
         path_values = {name: route.param_convertors[name].convert(value) for name, value in matched.groupdict().items()}
