@@ -22,10 +22,22 @@ from shared.text import normalize
 
 PENALTY = {"reject": 100, "fix": 25, "warn": 5}
 PASS_SCORE = 60  # below this, even without a `fix` finding, the listing goes on hold
-MIN_DESCRIPTION = {"technology": 30, "demand": 15}
-# A technology listing needs some technical substance: a real description, a core process or key parameters.
-# Slogans alone ("效果显著，欢迎洽谈") cannot be evaluated or matched.
+# One sentence that says what the technology is (剥离液再生装置: "该系统以高效率回收液晶屏幕生产过程中从废溶液中排除的
+#溶剂。", 28 characters) or what is needed. Below it a listing says no more than its title.
+MIN_DESCRIPTION = {"technology": 20, "demand": 15}
+# A technology listing should say how it works: a description of substance, a core process or key parameters.
+# Without one it is published with that advice (real catalogues list many technologies in one factual sentence),
+# unless its text is promotion ("效果显著，欢迎洽谈"), which cannot be evaluated or matched: then it is held.
 MIN_SUBSTANTIVE_DESCRIPTION = 40
+PROMOTIONAL_PHRASES = ("欢迎来电", "欢迎洽谈", "洽谈合作", "欢迎咨询", "欢迎垂询", "效果显著", "广泛应用于各行各业", "各行各业",
+                       "价格优惠", "价格实惠", "质量可靠", "行业领先", "国际领先", "国内领先", "品质保证", "销量领先", "市场份额",
+                       "contact us", "call us", "best price", "best quality", "world-leading", "market leader",
+                       "leading provider", "high quality products")
+# A title made of a generic word or two and a number ("Wind Technology 10159", "技术成果 0231") is a catalogue's
+# placeholder, not the name of a technology.
+PLACEHOLDER_TITLE_WORDS = frozenset("technology technologies tech system systems solution solutions product products project "
+                                    "item record listing no number id 技术 技术成果 成果 系统 产品 项目 方案 编号".split())
+_TITLE_NUMBER = re.compile(r"^[#№]?\d{3,}$")
 # An English word carries about what one to two Chinese characters do: minimum lengths count Latin text at a third.
 LATIN_CHARS_PER_CJK = 3
 MIN_CJK_CHARS = 2  # a field with a Chinese part (搅拌曝气装置（DTA：Draft Tube Aerator）) is read as Chinese
@@ -127,13 +139,32 @@ def completeness(entity: str, record: Mapping[str, Any], suggestion: DomainSugge
     if entity == "technology":
         described = _content_length(_text(record, "description")) >= MIN_SUBSTANTIVE_DESCRIPTION
         if not described and not record.get("core_process") and not record.get("key_parameters"):
-            yield Finding("core_process", f"Say how the technology works: add 核心工艺 (core_process), 关键参数 (key_parameters) or a description of at least {MIN_SUBSTANTIVE_DESCRIPTION} characters (about {MIN_SUBSTANTIVE_DESCRIPTION * LATIN_CHARS_PER_CJK} in English).", "fix", "completeness")
+            promotion = promotional_phrases(body)
+            advice = (f"Say how the technology works: add 核心工艺 (core_process), 关键参数 (key_parameters) or a description "
+                      f"of at least {MIN_SUBSTANTIVE_DESCRIPTION} characters (about {MIN_SUBSTANTIVE_DESCRIPTION * LATIN_CHARS_PER_CJK} in English).")
+            if promotion:
+                yield Finding("core_process", f"{advice} The text is promotion ({'、'.join(promotion)}), not a description.", "fix", "completeness")
+            else:
+                yield Finding("core_process", advice, "warn", "completeness")
         if record.get("trl") is None and not record.get("stage"):
             yield Finding("stage", "State the maturity: stage (研发/小试/中试/示范/产业化) or TRL 1-9.", "warn", "completeness")
         if not record.get("transfer_modes"):
             yield Finding("transfer_modes", "Say how the technology can be transferred (转让, 许可, 作价入股, 合作开发, 技术服务).", "warn", "completeness")
     elif record.get("kind") == "challenge" and not record.get("expected_indicators"):
         yield Finding("expected_indicators", "A challenge (揭榜挂帅) must state measurable target indicators.", "fix", "completeness")
+
+
+def promotional_phrases(text: str) -> list[str]:
+    lowered = normalize(text).replace(" ", "")
+    return [p for p in PROMOTIONAL_PHRASES if p.replace(" ", "") in lowered]
+
+
+def placeholder_title(title: str) -> bool:
+    """Generic words and a number, nothing that names the technology ("Wind Technology 10159")."""
+    words = re.findall(r"[#№]?\w+", normalize(title))
+    generic = [w for w in words if w in PLACEHOLDER_TITLE_WORDS]
+    named = [w for w in words if w not in PLACEHOLDER_TITLE_WORDS and not _TITLE_NUMBER.match(w)]
+    return bool(generic) and any(_TITLE_NUMBER.match(w) for w in words) and len(named) <= 1
 
 
 def _content_length(text: str) -> float:
@@ -144,6 +175,10 @@ def _content_length(text: str) -> float:
 
 
 def text_quality(record: Mapping[str, Any]) -> Iterator[Finding]:
+    title = record.get("title")
+    if title and placeholder_title(str(title)):
+        yield Finding("title", f"{str(title)!r} is a placeholder (generic words and a number): give the technology or need "
+                      "its own name, as its holder calls it.", "fix", "text_quality")
     for name in ("title", "summary", "description"):
         raw = record.get(name)
         if not raw:
