@@ -22,14 +22,14 @@ from shared.text import normalize
 
 PENALTY = {"reject": 100, "fix": 25, "warn": 5}
 PASS_SCORE = 60  # below this, even without a `fix` finding, the listing goes on hold
-# One sentence that says what the technology is (剥离液再生装置: "该系统以高效率回收液晶屏幕生产过程中从废溶液中排除的
-#溶剂。", 28 characters) or what is needed. Below it a listing says no more than its title.
+# One sentence that says what the technology is or what is needed (剥离液再生装置, 28 characters:
+# "该系统以高效率回收液晶屏幕生产过程中从废溶液中排除的溶剂。"). Below it a listing says no more than its title.
 MIN_DESCRIPTION = {"technology": 20, "demand": 15}
 # A technology listing should say how it works: a description of substance, a core process or key parameters.
 # Without one it is published with that advice (real catalogues list many technologies in one factual sentence),
 # unless its text is promotion ("效果显著，欢迎洽谈"), which cannot be evaluated or matched: then it is held.
 MIN_SUBSTANTIVE_DESCRIPTION = 40
-PROMOTIONAL_PHRASES = ("欢迎来电", "欢迎洽谈", "洽谈合作", "欢迎咨询", "欢迎垂询", "效果显著", "广泛应用于各行各业", "各行各业",
+PROMOTIONAL_PHRASES = ("欢迎来电", "欢迎洽谈", "洽谈合作", "欢迎咨询", "欢迎垂询", "效果显著", "各行各业",
                        "价格优惠", "价格实惠", "质量可靠", "行业领先", "国际领先", "国内领先", "品质保证", "销量领先", "市场份额",
                        "contact us", "call us", "best price", "best quality", "world-leading", "market leader",
                        "leading provider", "high quality products")
