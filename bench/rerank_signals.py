@@ -24,19 +24,19 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from services.matching.documents import build_document, display_title  # noqa: E402
-from services.matching.encoder import load_encoder  # noqa: E402
-from services.matching.evaluation import prepare  # noqa: E402
-from services.matching.evaluation.datasets import load_labelled_set  # noqa: E402
-from services.matching.evaluation.fitting import C, new_pipeline, stacked  # noqa: E402
-from services.matching.evaluation.runs import NeedRun, SetRun  # noqa: E402
-from services.matching.evaluation.report import figures  # noqa: E402
-from services.matching.settings import MatchingSettings  # noqa: E402
-from services.matching.rerank import latin_share  # noqa: E402
-from services.matching.terms import candidate_terms, specific_terms  # noqa: E402
-from shared.domain_suggestion import _hits  # noqa: E402  (the suggester's raw evidence, before its floor)
-from shared.schemas import Entity  # noqa: E402
-from shared.text import normalize  # noqa: E402
+from services.matching.documents import build_document, display_title
+from services.matching.encoder import load_encoder
+from services.matching.evaluation import prepare
+from services.matching.evaluation.datasets import load_labelled_set
+from services.matching.evaluation.fitting import cross_validated
+from services.matching.evaluation.report import figures
+from services.matching.evaluation.runs import NeedRun, SetRun
+from services.matching.rerank import latin_share
+from services.matching.settings import MatchingSettings
+from services.matching.terms import candidate_terms, specific_terms
+from shared.domain_suggestion import _hits  # the suggester's raw evidence, before its confidence floor
+from shared.schemas import Entity
+from shared.text import normalize
 
 SETS = (REPO.parent / "shared" / "eval" / "green_smoke.json", REPO.parent / "shared" / "eval" / "needs_graded.json")
 Extra = Callable[[SetRun, int, NeedRun], np.ndarray]  # (set, need index, need) -> (candidates, k) columns
@@ -149,29 +149,12 @@ class Signals:
         return np.c_[centrality[rows], record_hub[rows], need_hub[0][rows], need_hub[1][rows]]
 
 
-def cross_validated(runs: list[SetRun], extra: Extra | None, seed: int) -> list[list[np.ndarray]]:
-    from sklearn.model_selection import GroupKFold
-
-    x, y, groups = stacked(runs)
-    if extra is not None:
-        x = np.hstack([x, np.vstack([extra(run, k, need) for run in runs for k, need in enumerate(run.needs)])])
-    p = np.zeros(len(y))
-    for train, test in GroupKFold(n_splits=5, shuffle=True, random_state=seed).split(x, y, groups):
-        p[test] = new_pipeline(C).fit(x[train], y[train]).predict_proba(x[test])[:, 1]
-    out, start = [], 0
-    for run in runs:
-        per_need = []
-        for need in run.needs:
-            per_need.append(p[start:start + len(need.labels)])
-            start += len(need.labels)
-        out.append(per_need)
-    return out
-
-
 def row(name: str, runs: list[SetRun], extra: Extra | None, seeds: int) -> str:
     cells = []
     for seed in range(seeds):
-        probs = cross_validated(runs, extra, seed)
+        columns = None if extra is None else np.vstack([extra(run, k, need) for run in runs
+                                                         for k, need in enumerate(run.needs)])
+        probs = cross_validated(runs, seed=seed, extra=columns)
         per_set = {}
         for run, p in zip(runs, probs):
             ranked = run.ranked("fused", p)

@@ -17,8 +17,7 @@ def encode_length_sorted(texts: list[str], batch_size: int, dim: int,
     blank = [i for i, t in enumerate(texts) if not t.strip()]
     if blank:
         out[blank] = encode_batch([""])[0]
-    filled = [i for i, t in enumerate(texts) if t.strip()]
-    order = np.asarray(filled)[np.argsort([len(texts[i]) for i in filled], kind="stable")] if filled else np.zeros(0, int)
+    order = sorted((i for i, t in enumerate(texts) if t.strip()), key=lambda i: len(texts[i]))
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
         out[rows] = encode_batch([texts[i] for i in rows])
