@@ -34,13 +34,31 @@ IMPORTS = (
 )
 
 
+def import_real_records(tmp: Path) -> dict[str, str]:
+    """Import the real files with the registry CLI into a fresh data dir under `tmp`; the registry's env for it."""
+    reg_env = {"REGISTRY_DATA_DIR": str(tmp / "reg"), "REGISTRY_SERVICE_TOKEN": TEST_SERVICE_TOKEN}
+    for entity, path, preset in IMPORTS:
+        subprocess.run([sys.executable, "-m", "services.registry", "import", entity, str(path), "--preset", preset],
+                       env={**os.environ, **reg_env}, cwd=REPO, check=True, capture_output=True)
+    return reg_env
+
+
+def published(registry: httpx.Client, kind: str) -> list[dict]:
+    """Every published record of `kind` ("technologies" / "demands"), through the registry's cursor pages."""
+    items, cursor = [], None
+    while True:
+        page = registry.get(f"/v1/{kind}", params={"limit": 100, "status": "published",
+                                                  **({"cursor": cursor} if cursor else {})}).json()
+        items += page["items"]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return items
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
-        reg_env = {"REGISTRY_DATA_DIR": str(tmp / "reg"), "REGISTRY_SERVICE_TOKEN": TEST_SERVICE_TOKEN}
-        for entity, path, preset in IMPORTS:
-            subprocess.run([sys.executable, "-m", "services.registry", "import", entity, str(path), "--preset", preset],
-                           env={**os.environ, **reg_env}, cwd=REPO, check=True, capture_output=True)
+        reg_env = import_real_records(tmp)
         with running("registry", "services.registry.app:create_app", reg_env, tmp) as reg:
             env = {"MATCHING_DATA_DIR": str(tmp / "m"), "MATCHING_SERVICE_TOKEN": TEST_SERVICE_TOKEN,
                    "MATCHING_REGISTRY_URL": reg.url, "MATCHING_POLL_INTERVAL": "0.2"}
@@ -52,15 +70,8 @@ def main() -> None:
                     if status.get("head_seq") and status["indexed_seq"] >= status["head_seq"]:
                         break
                     time.sleep(2)
-                demands, cursor = [], None
                 with reg.client() as registry:
-                    while True:
-                        page = registry.get("/v1/demands", params={"limit": 100, "status": "published",
-                                                                   **({"cursor": cursor} if cursor else {})}).json()
-                        demands += page["items"]
-                        cursor = page.get("next_cursor")
-                        if not cursor:
-                            break
+                    demands = published(registry, "demands")
                 rows = []
                 for need in demands:
                     resp = client.post(f"/v1/demands/{need['id']}/technologies", json={"k": 3})

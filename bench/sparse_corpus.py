@@ -40,7 +40,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from services.matching.encoder import load_encoder
 from services.matching.evaluation import prepare
 from services.matching.evaluation.datasets import RELEVANT, LabelledSet, Need, load_labelled_set
-from services.matching.evaluation.fitting import STRONG, new_pipeline, stacked, untrained
+from services.matching.evaluation.fitting import STRONG, new_pipeline, per_need, stacked, untrained
 from services.matching.evaluation.report import SHOWN, figures
 from services.matching.evaluation.runs import NeedRun, SetRun, build_index, collect, encode_needs
 from services.matching.settings import MatchingSettings
@@ -106,18 +106,11 @@ def cross_validated(runs: list[SetRun], extra: list[SubsetRows], alpha: float, s
         model = new_pipeline().fit(xs, ys, logisticregression__sample_weight=weights)
         p[test] = model.predict_proba(x[test])[:, 1]
         pa[~in_train] = model.predict_proba(xa[~in_train])[:, 1]
-    per_set, start = [], 0
-    for run in runs:
-        per_need = []
-        for need in run.needs:
-            per_need.append(p[start:start + len(need.labels)])
-            start += len(need.labels)
-        per_set.append(per_need)
     per_subset, start = [], 0
     for s in extra:
         per_subset.append(pa[start:start + len(s.run.labels)])
         start += len(s.run.labels)
-    return per_set, per_subset
+    return per_need(runs, p), per_subset
 
 
 def subset_figures(extra: list[SubsetRows], probs: list[np.ndarray]) -> tuple[float, int, float, float]:
@@ -134,35 +127,16 @@ def subset_figures(extra: list[SubsetRows], probs: list[np.ndarray]) -> tuple[fl
 
 def real_records() -> tuple[list[dict], list[dict]]:
     """(published technologies, published demands) of the workspace's real files, through the registry CLI and API."""
-    import subprocess
     import tempfile
 
-    from tests.support.servers import TEST_SERVICE_TOKEN, running
+    from bench.real_needs_topline import import_real_records, published
+    from tests.support.servers import running
 
-    data = REPO.parent / "shared" / "data"
-    imports = (("demands", data / "ccf_bdci2019_tech_requirements.jsonl", "ccf2019"),
-               ("technologies", data / "jcpage_japan_green_tech_supply.jsonl", "jcpage"),
-               ("technologies", data / "raw/greenparknetwork-wipo-green-wind/complete-69-wipo-wind-technologies.json",
-                "wipo-green-wind"))
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
-        env = {"REGISTRY_DATA_DIR": str(tmp / "reg"), "REGISTRY_SERVICE_TOKEN": TEST_SERVICE_TOKEN}
-        for entity, path, preset in imports:
-            subprocess.run([sys.executable, "-m", "services.registry", "import", entity, str(path), "--preset", preset],
-                           env={**os.environ, **env}, cwd=REPO, check=True, capture_output=True)
-        out = {}
+        env = import_real_records(tmp)
         with running("registry", "services.registry.app:create_app", env, tmp) as registry, registry.client() as client:
-            for kind in ("technologies", "demands"):
-                items, cursor = [], None
-                while True:
-                    page = client.get(f"/v1/{kind}", params={"limit": 100, "status": "published",
-                                                            **({"cursor": cursor} if cursor else {})}).json()
-                    items += page["items"]
-                    cursor = page.get("next_cursor")
-                    if not cursor:
-                        break
-                out[kind] = items
-    return out["technologies"], out["demands"]
+            return published(client, "technologies"), published(client, "demands")
 
 
 def real_top_hits(runs: list[SetRun], extra: list[SubsetRows], alphas: list[float], encoder, prior) -> None:

@@ -48,14 +48,19 @@ def cross_validated(runs: Sequence[SetRun], features: Sequence[str] = FEATURES, 
     p = np.zeros(len(y))
     for train, test in GroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(x, y, groups):
         p[test] = new_pipeline(c).fit(x[train], y[train]).predict_proba(x[test])[:, 1]
+    return per_need(runs, p)
+
+
+def per_need(runs: Sequence[SetRun], p: np.ndarray) -> list[list[np.ndarray]]:
+    """Split probabilities over the stacked rows (`stacked` order) back into per set, per need."""
     out: list[list[np.ndarray]] = []
     start = 0
     for run in runs:
-        per_need = []
+        needs = []
         for need in run.needs:
-            per_need.append(p[start:start + len(need.labels)])
+            needs.append(p[start:start + len(need.labels)])
             start += len(need.labels)
-        out.append(per_need)
+        out.append(needs)
     return out
 
 
