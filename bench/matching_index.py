@@ -20,7 +20,8 @@ Systems
   (the service's settings, MATCHING_HNSW_* / MATCHING_IVF_* apply; flat below 20k vectors, HNSW up to
   MATCHING_IVF_FROM, IVF-Flat above); --ef-sweep queries the same HNSW graph again at other efSearch values,
   --nprobe-sweep the same IVF lists at other nprobe values. Filtered search by a mask from the service's filter columns (services/matching/index/filters.py). At sizes with real texts up to --hybrid-max, also the full
-  HybridSearcher (dense + char-BM25 + RRF + structured fit + explanations), filters as the service applies them.
+  HybridSearcher (both retrievers' candidates, the reranker's features and model, explanations), filters as the
+  service applies them.
 - milvus: services.matching.index.milvus.MilvusIndex (the service's Milvus backend, MATCHING_VECTOR_BACKEND=milvus)
   on milvus-lite (a local file), filters as its scalar filter expression. --milvus-index: hnsw (default; lite
   builds a faiss HNSW per sealed segment of <= 100k rows, M/efConstruction/ef of the service defaults, as a
@@ -273,17 +274,32 @@ class Txtai:
 
 
 class Hybrid:
-    """The full in-process search of the service. Documents are encoded by a table of the embeddings the
-    corpus run already computed with the same backend (encoding 100k texts again would only repeat that run)."""
+    """The full in-process search of the service: candidates of both retrievers, the reranker's features
+    (title vectors included), the fitted model and the explanations. Documents are encoded by a table of the
+    embeddings the corpus run already computed with the same backend (encoding 100k texts again would only repeat
+    that run); the records' titles, which indexing encodes as well, by a table of their encodings (`titles`)."""
 
     name = "ours (HybridSearcher, fused)"
 
-    def __init__(self, records: list[dict], vecs: np.ndarray, dim: int) -> None:
-        self.table = dict(zip(record_texts(records), vecs))
+    def __init__(self, records: list[dict], vecs: np.ndarray, dim: int, titles: dict[str, np.ndarray]) -> None:
+        self.table = {**titles, **dict(zip(record_texts(records), vecs))}
         self.dim = dim
 
     def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
         return np.stack([self.table[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+
+def title_table(records: list[dict], encoder) -> dict[str, np.ndarray]:
+    """Encodings of the records' distinct titles (generated titles repeat: ~4,500 distinct at 100k), timed."""
+    from services.matching.documents import display_title
+
+    titles = sorted({display_title(r) for r in records})
+    start = time.perf_counter()
+    vectors = encoder.encode(titles)
+    took = time.perf_counter() - start
+    print(f"title vectors: {len(titles)} distinct titles encoded in {took:.1f} s ({len(titles) / took:.0f} titles/s); "
+          "indexing a record encodes its title once, a search never does", flush=True)
+    return dict(zip(titles, vectors))
 
     def build(self, records: list[dict]) -> None:
         from services.matching.indexer import MatchIndex
@@ -385,7 +401,9 @@ def main() -> None:
     records, vecs = real_corpus(args.backend, args.planned)
     print(f"real embedded corpus: {len(vecs)} records ({args.backend})")
     texts = generate_needs(args.queries)
-    qvecs = load_encoder(None, args.backend, str(OUT / "models")).encode(texts)
+    query_encoder = load_encoder(None, args.backend, str(OUT / "models"))
+    qvecs = query_encoder.encode(texts)
+    titles = title_table(records, query_encoder) if "hybrid" in systems else {}
     domains = list(dict.fromkeys(r["domain"] for r in records))
     qdomains = [domains[i % len(domains)] for i in range(len(texts))]
 
@@ -413,7 +431,7 @@ def main() -> None:
             runs.append(("ours", Ours(vs.shape[1]), lambda s: s.build(ids, vs, list(domain_of)),
                          lambda s, i: (qvecs[i], None), lambda s, i: (qvecs[i], qdomains[i])))
         if "hybrid" in systems and origin == "real" and size <= args.hybrid_max:
-            runs.append(("hybrid", Hybrid(recs, vs, vs.shape[1]), lambda s: s.build(recs),
+            runs.append(("hybrid", Hybrid(recs, vs, vs.shape[1], titles), lambda s: s.build(recs),
                          lambda s, i: (texts[i], qvecs[i], None), lambda s, i: (texts[i], qvecs[i], qdomains[i])))
         if "milvus" in systems and size <= args.milvus_max:
             runs.append(("milvus", Milvus(vs.shape[1], size, args.milvus_index), lambda s: s.build(ids, vs, list(domain_of)),

@@ -19,12 +19,13 @@ from typing import Any
 import numpy as np
 
 from services.matching.chunking import ChunkedEncoder
-from services.matching.documents import Document, build_document
+from services.matching.documents import Document, build_document, display_title
 from services.matching.encoder import Encoder
 from services.matching.index.backend import VectorBackend, make_backend
 from services.matching.index.filters import FilterIndex
 from services.matching.index.lexical import LexicalIndex
 from services.matching.index.params import DEFAULT_OPTIONS, IndexOptions
+from services.matching.index.titles import TitleVectors
 from services.matching.store import MATCHABLE_ENTITIES, RecordStore, StoredRecord
 from shared.matching_schemas import SearchFilters
 from shared.schemas import ChangeEvent, ChangeOp, Entity, RecordStatus
@@ -33,8 +34,9 @@ DELETED = "deleted"
 
 
 class EntityIndex:
-    """Dense + lexical indexes, filter columns and documents for the published records of one entity. All
-    three share the dense index's labels, so a filter is computed once as a mask and applied to both."""
+    """Dense + lexical indexes, filter columns, title vectors and documents for the published records of one
+    entity. Dense, lexical and filters share the dense index's labels, so a filter is computed once as a mask and
+    applied to both retrievers."""
 
     def __init__(self, entity: Entity, dim: int, options: IndexOptions = DEFAULT_OPTIONS, *,
                  vector_backend: str = "faiss", milvus: dict[str, Any] | None = None) -> None:
@@ -43,17 +45,20 @@ class EntityIndex:
         self.dense: VectorBackend = make_backend(vector_backend, dim, entity.value, options, **(milvus or {}))
         self.lexical = LexicalIndex()
         self.filters = FilterIndex(entity)
+        self.titles = TitleVectors(dim)
         self.docs: dict[str, Document] = {}
 
     def __len__(self) -> int:
         return len(self.docs)
 
-    def upsert(self, docs: list[Document], vectors: Any, records: list[dict[str, Any]]) -> None:
-        """Index documents with their vectors and the record fields the filters read (same order)."""
+    def upsert(self, docs: list[Document], vectors: Any, records: list[dict[str, Any]], title_vectors: Any) -> None:
+        """Index documents with their vectors, the record fields the filters read and the vectors of the records'
+        titles (`display_title`), all in the same order."""
         if not docs:
             return
         labels = self.dense.upsert([d.id for d in docs], vectors, records)
         self.filters.set(labels, records)
+        self.titles.set([d.id for d in docs], [display_title(r) for r in records], title_vectors)
         for doc, label in zip(docs, labels.tolist()):
             self.lexical.upsert_weighted(doc.id, doc.weighted_fields, key=label)
             self.docs[doc.id] = doc
@@ -69,12 +74,15 @@ class EntityIndex:
             self.filters.clear(self.dense.labels(ids))
             self.dense.remove(ids)
         ids = [i for i in ids if i in self.docs]
+        self.titles.remove(ids)
         for i in ids:
             self.lexical.remove(i)
             del self.docs[i]
 
-    def restore(self, records: Iterable[dict[str, Any]]) -> None:
-        """After `dense.load()`: rebuild documents, lexical index and filter columns of the loaded records."""
+    def restore(self, records: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
+        """After `dense.load()` and `titles.load()`: rebuild documents, lexical index and filter columns of the
+        loaded records. Returns (id, title) of the records whose title vector the snapshot did not hold."""
+        missing: list[tuple[str, str]] = []
         for record in records:
             doc = build_document(self.entity, record)
             label = self.dense.label(doc.id)
@@ -83,7 +91,11 @@ class EntityIndex:
             self.docs[doc.id] = doc
             self.filters.set([label], [record])
             self.lexical.upsert_weighted(doc.id, doc.weighted_fields, key=label)
+            title = display_title(record)
+            if self.titles.stored(doc.id, title) is None:
+                missing.append((doc.id, title))
         self.lexical.refresh()
+        return missing
 
     def allowed(self, filters: SearchFilters | None, exclude: Iterable[str] = ()) -> np.ndarray | None:
         """Bool mask over labels of the records passing `filters` minus `exclude`; None = no restriction."""
@@ -172,7 +184,7 @@ class MatchIndex:
             if rec.published:
                 docs_by_entity.setdefault(entity, []).append(build_document(entity, rec.fields))
                 fields_by_entity.setdefault(entity, []).append(rec.fields)
-        vectors = {e: self._vectors(e, docs) for e, docs in docs_by_entity.items()}
+        vectors = {e: self._vectors(e, docs, fields_by_entity[e]) for e, docs in docs_by_entity.items()}
         with self.lock:
             for (entity, record_id), rec in latest.items():
                 self.store.put(rec)
@@ -180,7 +192,8 @@ class MatchIndex:
                     self[entity].remove([record_id], [rec.version])
                 result.ids.append((entity, record_id))
             for entity, docs in docs_by_entity.items():
-                self[entity].upsert(docs, vectors[entity], fields_by_entity[entity])
+                doc_vectors, title_vectors = vectors[entity]
+                self[entity].upsert(docs, doc_vectors, fields_by_entity[entity], title_vectors)
             for entity_index in self.entities.values():
                 entity_index.lexical.refresh()
             self.cursor = max(self.cursor, last_seq)
@@ -188,10 +201,11 @@ class MatchIndex:
         self.compact()
         return result
 
-    def _vectors(self, entity: str, docs: list[Document]) -> np.ndarray:
-        """Vectors of a page's documents, encoded in one batch; a record whose document text is the one already
-        indexed (an update of price, status, evaluation...) keeps its stored vector instead of being encoded again.
-        Called by the single writer, so the indexed documents and vectors cannot change meanwhile."""
+    def _vectors(self, entity: str, docs: list[Document], records: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+        """Vectors of a page's documents and of their records' titles, each encoded in one batch. A record whose
+        document text is the one already indexed (an update of price, status, evaluation...) keeps its stored
+        vector instead of being encoded again, and likewise its title vector. Called by the single writer, so the
+        indexed documents and vectors cannot change meanwhile."""
         ix = self[entity]
         out = np.zeros((len(docs), self.encoder.dim), dtype=np.float32)
         todo: list[int] = []
@@ -205,7 +219,27 @@ class MatchIndex:
         if todo:
             out[todo] = self.encoder.encode([docs[row].text for row in todo])
         self.reused_vectors += len(docs) - len(todo)
-        return out
+        titles = [display_title(r) for r in records]
+        title_vectors = np.zeros_like(out)
+        todo = []
+        for row, (doc, title) in enumerate(zip(docs, titles)):
+            stored = ix.titles.stored(doc.id, title)
+            if stored is None:
+                todo.append(row)
+            else:
+                title_vectors[row] = stored
+        if todo:
+            title_vectors[todo] = self.encoder.encode([titles[row] for row in todo])
+        return out, title_vectors
+
+    def fill_titles(self, missing: dict[Entity, list[tuple[str, str]]]) -> int:
+        """Encode and store the title vectors a loaded snapshot did not hold (one written before they were
+        stored). Returns how many were encoded."""
+        for entity, pairs in missing.items():
+            if pairs:
+                ids, titles = zip(*pairs)
+                self[entity].titles.set(list(ids), list(titles), self.encoder.encode(list(titles)))
+        return sum(len(p) for p in missing.values())
 
     def compact(self) -> None:
         """Rebuild dense indexes that need it (tombstones, size crossing ann_threshold / ivf_from, IVF grown past
@@ -221,12 +255,12 @@ class MatchIndex:
         """Index records directly (no feed): each dict needs an `id`; treated as published version 1."""
         entity = Entity(entity)
         docs = [build_document(entity, r) for r in records]
-        vectors = self.encoder.encode([d.text for d in docs])
+        fields = [{**r, "status": RecordStatus.published.value} for r in records]
+        vectors, title_vectors = self._vectors(entity.value, docs, fields)
         with self.lock:
-            fields = [{**r, "status": RecordStatus.published.value} for r in records]
             for r in fields:
                 self.store.put(StoredRecord(entity.value, str(r["id"]), int(r.get("version", 1)), "published", r))
-            self[entity].upsert(docs, vectors, fields)
+            self[entity].upsert(docs, vectors, fields, title_vectors)
             self[entity].lexical.refresh()
         self.compact()
 

@@ -10,7 +10,7 @@ only applied. Features describe the pair, never a particular need or record:
 - dense_z: cosine to the query minus the query's mean cosine to a background sample of the index, over that
   sample's std (raw cosines are compressed into a narrow band for any pair of texts);
 - dense_gap: dense_z minus the best candidate's dense_z (how far behind the best semantic match);
-- title_z: cosine of the query to the record's title alone (encoded once and kept, `search.TitleVectors`), in
+- title_z: cosine of the query to the record's title alone (encoded when the record is indexed, `index/titles.py`), in
   standard deviations over the query's candidates: a short title states what a record is about more sharply
   than the mean over a long record, and it is the dense evidence that carries across languages best (an
   English need against Chinese records, where the lexical features are empty);

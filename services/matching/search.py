@@ -20,8 +20,6 @@ explained but does not reorder (it would make the two routes differ and is not p
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -40,44 +38,6 @@ from shared.matching_schemas import Components, Fit, Hit, SearchFilters
 from shared.schemas import Entity
 
 Mode = Literal["fused", "rrf", "dense", "lexical"]
-
-
-class TitleVectors:
-    """Embeddings of record titles (`display_title`), encoded on first use and kept (bounded, least recently used
-    dropped): the reranker's `title_z` compares the query with a candidate's title alone. A title is short, so it
-    is one sharp statement of what the record is about; the whole-record vector averages everything in it. Keyed
-    by (encoder name, title text), so an edited title or another encoder is simply a new entry."""
-
-    def __init__(self, capacity: int = 50_000) -> None:
-        self.capacity = capacity
-        self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, encoder: Any, titles: list[str]) -> np.ndarray:
-        name = getattr(encoder, "name", "")
-        with self._lock:
-            todo = list(dict.fromkeys(t for t in titles if (name, t) not in self._cache))
-        new = dict(zip(todo, encoder.encode(todo))) if todo else {}
-        with self._lock:
-            for t, v in new.items():
-                self._cache[(name, t)] = np.asarray(v, dtype=np.float32)
-            out = []
-            for t in titles:
-                key = (name, t)
-                vector = self._cache.get(key)
-                if vector is None:  # evicted meanwhile by another thread's batch
-                    vector = new.get(t)
-                    if vector is None:
-                        vector = np.asarray(encoder.encode([t])[0], dtype=np.float32)
-                else:
-                    self._cache.move_to_end(key)
-                out.append(vector)
-            while len(self._cache) > self.capacity:
-                self._cache.popitem(last=False)
-        return np.stack(out) if out else np.zeros((0, getattr(encoder, "dim", 0)), dtype=np.float32)
-
-
-TITLE_VECTORS = TitleVectors()
 
 
 def standardized(values: np.ndarray) -> np.ndarray:
@@ -176,8 +136,7 @@ class HybridSearcher:
         query_bigrams = bigrams_only(char_ngrams(text))
         terms = specific_terms(ix.lexical, text)
         records = [self.index.store.get(ix.entity, doc_id) for doc_id in ids]
-        titles = [display_title(r.fields) if r and r.fields else "" for r in records]
-        title_z = standardized(TITLE_VECTORS.get(self.index.encoder, titles) @ np.asarray(qvec, dtype=np.float32))
+        title_z = standardized(ix.titles.vectors(ids) @ np.asarray(qvec, dtype=np.float32))
         rows = []
         coverage: dict[str, float] = {}
         for doc_id, zi, record, tz in zip(ids, z, records, title_z):

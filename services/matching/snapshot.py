@@ -1,10 +1,12 @@
-"""Snapshot = store + dense vectors + feed cursor, written together atomically and reloaded on start.
+"""Snapshot = store + dense vectors + title vectors + feed cursor, written together atomically and reloaded on start.
 
 Layout under `<data_dir>/matching/`: one folder per snapshot (`snap-<cursor>-<uuid>`) and a `CURRENT` file
 naming the live one. A snapshot is written to a temporary folder, every file and the folder are fsynced,
 the folder is renamed into place, and only then `CURRENT` is replaced (write temp file, fsync, os.replace).
 A crash at any point leaves either the old or the new snapshot current, never a mix; the cursor inside a
 snapshot always describes exactly the index beside it. Lexical postings are rebuilt from the store on load.
+Title vectors (`index/titles.py`) were added without a format change: a snapshot written before them loads, and
+the titles it lacks are encoded once while loading.
 """
 from __future__ import annotations
 
@@ -54,6 +56,7 @@ def save(index: MatchIndex, data_dir: Path, *, crash_at: str | None = None) -> P
     index.store.save(tmp / "store.jsonl")
     for entity, entity_index in index.entities.items():
         entity_index.dense.save(tmp, entity.value)
+        entity_index.titles.save(tmp, entity.value)
     (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     for path in tmp.iterdir():
         _fsync_file(path)
@@ -113,14 +116,18 @@ def load(index: MatchIndex, data_dir: Path) -> bool:
         try:
             for entity, entity_index in index.entities.items():
                 entity_index.dense.load(path, entity.value)
+                entity_index.titles.load(path, entity.value)
         except ValueError as exc:  # e.g. the Milvus collection lost rows the snapshot relies on
             log.warning("snapshot %s not usable (%s); rebuilding from the feed", path.name, exc)
             index.reset()
             return False
         index.store = store
-        for entity, entity_index in index.entities.items():
-            entity_index.restore(record.fields for record in store.published(entity))
+        missing = {entity: entity_index.restore(record.fields for record in store.published(entity))
+                   for entity, entity_index in index.entities.items()}
+        encoded = index.fill_titles(missing)
         index.cursor = int(meta["cursor"])
+    if encoded:
+        log.info("encoded %s title vectors the snapshot did not hold", encoded)
     log.info("loaded snapshot %s at seq %s", path.name, index.cursor)
     return True
 

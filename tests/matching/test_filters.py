@@ -70,7 +70,7 @@ def _apply(ix: EntityIndex, ops, rng: np.random.Generator) -> tuple[dict[str, di
         record = {"id": doc_id, **fields}
         vec = rng.normal(size=DIM).astype(np.float32)
         vec /= np.linalg.norm(vec)
-        ix.upsert([build_document(ix.entity, record)], vec[None], [record])
+        ix.upsert([build_document(ix.entity, record)], vec[None], [record], vec[None])
         live[doc_id], vectors[doc_id] = record, vec
     ix.lexical.refresh()
     return live, vectors
@@ -125,7 +125,7 @@ def test_hnsw_graph_walk_with_a_broad_filter_returns_only_allowed_ids_best_first
     ix = EntityIndex(Entity.technology, DIM, IndexOptions(ann_threshold=100))
     ix.dense.exact_filter_limit = 0  # force the filtered graph walk
     recs = [{"id": f"T{i}", "title": "烟气脱硝", "domain": DOMAINS[i % 3]} for i in range(600)]
-    ix.upsert([build_document(ix.entity, r) for r in recs], vecs, recs)
+    ix.upsert([build_document(ix.entity, r) for r in recs], vecs, recs, vecs)
     ix.dense.rebuild()
     ix.remove([f"T{i}" for i in range(0, 60, 3)])  # tombstones in the graph, all in the filtered domain
     assert ix.dense.kind == "hnsw" and ix.dense.tombstones == 20
@@ -141,7 +141,8 @@ def test_hnsw_graph_walk_with_a_broad_filter_returns_only_allowed_ids_best_first
 def test_amounts_compare_like_decimals():
     ix = EntityIndex(Entity.technology, DIM, IndexOptions(ann_threshold=1_000))
     recs = [{"id": "A", "price_min_cny": Decimal("1000000.01")}, {"id": "B", "price_min_cny": "1000000.00"}]
-    ix.upsert([build_document(ix.entity, r) for r in recs], np.eye(2, DIM, dtype=np.float32), recs)
+    ix.upsert([build_document(ix.entity, r) for r in recs], np.eye(2, DIM, dtype=np.float32), recs,
+              np.eye(2, DIM, dtype=np.float32))
     mask = ix.allowed(SearchFilters(budget_max_cny=Decimal("1000000.00")))
     assert [bool(mask[ix.dense.label(i)]) for i in ("A", "B")] == [False, True]
 

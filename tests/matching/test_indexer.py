@@ -1,4 +1,6 @@
 """Applying feed pages: idempotent by (id, version), only published records indexed."""
+import numpy as np
+
 from services.matching.indexer import MatchIndex
 from tests.matching.events import event
 
@@ -47,3 +49,23 @@ def test_withdraw_and_delete_remove_from_indexes(encoder):
     # a late replay of the create cannot resurrect it
     assert index.apply([event(1, "T1", 1, title="湿式静电除尘")], last_seq=4).skipped == 1
     assert len(index["technology"]) == 0
+
+
+def test_title_vectors_follow_the_record(encoder):
+    """Stored at indexing, re-encoded only when the title changes, dropped with the record."""
+    from tests.matching.test_search import CountingEncoder
+
+    counting = CountingEncoder(encoder)
+    index = MatchIndex(counting)
+    index.apply([event(1, "T1", 1, title="污水处理厂污泥低温干化技术", summary="带式干化")], last_seq=1)
+    titles = index["technology"].titles
+    first = titles.vectors(["T1"])[0].copy()
+    counting.calls.clear()
+    index.apply([event(2, "T1", 2, title="污水处理厂污泥低温干化技术", summary="带式低温干化，余热利用")], last_seq=2)
+    assert ["污水处理厂污泥低温干化技术"] not in counting.calls  # the text changed, the title did not
+    assert np.array_equal(titles.vectors(["T1"])[0], first)
+    index.apply([event(3, "T1", 3, title="屋顶分布式光伏发电", summary="带式低温干化，余热利用")], last_seq=3)
+    assert ["屋顶分布式光伏发电"] in counting.calls
+    assert float(titles.vectors(["T1"])[0] @ first) < 0.99
+    index.apply([event(4, "T1", 4, status="withdrawn", title="屋顶分布式光伏发电")], last_seq=4)
+    assert "T1" not in titles and not titles.vectors(["T1"]).any()

@@ -8,7 +8,7 @@ from services.matching.fit import Wants, assess
 from services.matching.index.lexical import LexicalIndex
 from services.matching.indexer import MatchIndex
 from services.matching.rerank import FEATURES, model_for
-from services.matching.search import FusionConfig, HybridSearcher, Query, TitleVectors, standardized
+from services.matching.search import FusionConfig, HybridSearcher, Query, standardized
 from services.matching.terms import shared_terms, specific_terms
 from shared.matching_schemas import SearchFilters
 from shared.schemas import Entity
@@ -202,22 +202,25 @@ def test_long_record_is_read_to_the_end(encoder):
 class CountingEncoder:
     def __init__(self, inner):
         self.inner, self.name, self.dim, self.calls = inner, inner.name, inner.dim, []
+        self.backend = getattr(inner, "backend", "")  # part of a snapshot's encoder identity
 
     def encode(self, texts, *, batch_size=64):
         self.calls.append(list(texts))
         return self.inner.encode(texts, batch_size=batch_size)
 
 
-def test_title_vectors_are_encoded_once_and_match_the_encoder(encoder):
+def test_a_search_encodes_only_the_query(encoder):
+    """Title vectors are encoded when records are indexed, so a search (cold or not) encodes the query alone."""
     counting = CountingEncoder(encoder)
-    cache = TitleVectors(capacity=3)
-    first = cache.get(counting, ["屋顶光伏", "污泥干化", "屋顶光伏"])
-    again = cache.get(counting, ["污泥干化", "屋顶光伏"])
-    assert counting.calls == [["屋顶光伏", "污泥干化"]]  # each title encoded once, then reused
-    assert np.allclose(first[0], first[2]) and np.allclose(again[1], first[0])
-    assert np.allclose(first[1], encoder.encode(["污泥干化"])[0], atol=1e-5)
-    cache.get(counting, ["a", "b", "c"])  # bounded: the least recently used are dropped
-    assert len(cache._cache) == 3
+    index = MatchIndex(counting)
+    index.index_records("technology", RECORDS)
+    titles = {r["title"] for r in RECORDS}
+    assert titles <= {t for call in counting.calls for t in call}
+    counting.calls.clear()
+    hits = HybridSearcher(index).search(Query("污泥干化", k=5))
+    assert counting.calls == [["污泥干化"]] and hits[0].id == "T4"
+    stored = index["technology"].titles.vectors(["T4"])[0]
+    assert np.allclose(stored, encoder.encode([RECORDS[3]["title"]])[0], atol=2e-3)  # float16 storage
 
 
 def test_title_z_is_relative_to_the_candidates():

@@ -1,6 +1,8 @@
 """Snapshots: store + vectors + cursor together; partial writes never become current."""
 import json
 
+import numpy as np
+
 from services.matching import snapshot
 from services.matching.indexer import MatchIndex
 from services.matching.search import HybridSearcher, Query
@@ -28,6 +30,7 @@ def test_round_trip_restores_cursor_store_and_search(tmp_path, encoder):
     assert loaded.store.version("technology", "T2") == 2 and loaded["technology"].docs.keys() == {"T1"}
     query = Query("污泥干化", target="technology", k=3)
     assert [h.id for h in HybridSearcher(loaded).search(query)] == [h.id for h in HybridSearcher(index).search(query)]
+    assert np.array_equal(loaded["technology"].titles.vectors(["T1"]), index["technology"].titles.vectors(["T1"]))
     # replaying what the snapshot already holds changes nothing
     assert loaded.apply([event(1, "T1", 1, title="污水处理厂污泥低温干化技术")], last_seq=4).applied == 0
 
@@ -67,3 +70,20 @@ def test_snapshot_of_another_backend_of_the_same_model_is_not_used(tmp_path, enc
     assert snapshot.load(fresh, tmp_path) is False and fresh.cursor == 0
     (path / "meta.json").write_text(json.dumps(meta))
     assert snapshot.load(fresh, tmp_path) is True
+
+
+def test_loading_encodes_no_title_unless_the_snapshot_lacks_it(tmp_path, encoder):
+    """Title vectors travel in the snapshot; one written before they were stored still loads, and its titles
+    are encoded once while loading (the searches that follow encode only their queries)."""
+    from tests.matching.test_search import CountingEncoder
+
+    path = snapshot.save(_index(encoder), tmp_path)
+    counting = CountingEncoder(encoder)
+    assert snapshot.load(MatchIndex(counting), tmp_path) and counting.calls == []
+    for old in path.glob("*.titles.*"):
+        old.unlink()
+    counting = CountingEncoder(encoder)
+    loaded = MatchIndex(counting)
+    assert snapshot.load(loaded, tmp_path)
+    assert counting.calls == [["污水处理厂污泥低温干化技术"], ["污泥含水率高，外运处置费用贵"]]
+    assert "T1" in loaded["technology"].titles and "D1" in loaded["demand"].titles

@@ -78,7 +78,7 @@ def _entity_index(options: dict, entity: Entity = Entity.technology) -> EntityIn
 
 
 def _upsert(ix: EntityIndex, records: list[dict], vectors: np.ndarray) -> None:
-    ix.upsert([build_document(ix.entity, r) for r in records], vectors, records)
+    ix.upsert([build_document(ix.entity, r) for r in records], vectors, records, vectors)  # titles: any vectors
     if ix.dense.needs_compaction:  # as MatchIndex.compact() does after each batch (FAISS: flat -> IVF here)
         ix.dense.rebuild()
 
