@@ -39,15 +39,18 @@ def new_pipeline(c: float = C) -> Pipeline:
 
 
 def cross_validated(runs: Sequence[SetRun], features: Sequence[str] = FEATURES, folds: int = FOLDS,
-                    c: float = C, seed: int = 0, extra: np.ndarray | None = None) -> list[list[np.ndarray]]:
+                    c: float = C, seed: int = 0, extra: np.ndarray | None = None,
+                    weights: np.ndarray | None = None) -> list[list[np.ndarray]]:
     """Out-of-fold probabilities, per set, per need, per candidate row (folds grouped by need). `extra`: more
-    columns for the same rows (a signal being measured, bench/rerank_signals.py); `seed` shuffles the folds."""
+    columns for the same rows (a signal being measured, bench/rerank_signals.py); `weights`: a training weight per
+    row (a cost being measured); `seed` shuffles the folds."""
     x, y, groups = stacked(runs, features)
     if extra is not None:
         x = np.hstack([x, extra])
     p = np.zeros(len(y))
     for train, test in GroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(x, y, groups):
-        p[test] = new_pipeline(c).fit(x[train], y[train]).predict_proba(x[test])[:, 1]
+        fit_params = {} if weights is None else {"logisticregression__sample_weight": weights[train]}
+        p[test] = new_pipeline(c).fit(x[train], y[train], **fit_params).predict_proba(x[test])[:, 1]
     return per_need(runs, p)
 
 
