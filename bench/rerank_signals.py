@@ -265,7 +265,6 @@ def main() -> None:
             n.candidates.column("latin") * n.candidates.column("dense_gap"),
             n.candidates.column("latin") * n.candidates.column("dense_rank")]),
         ("+ need x record vector, |need - record| (768 columns), C = 0.01", s.interaction, 0.01),
-        ("+ the same, C = 0.03", s.interaction, 0.03),
         ("+ need x record vector, need x title vector, C = 0.01", lambda r, k, n: s.interaction(r, k, n, title=True), 0.01),
         ("no-match needs' candidates weighted x3 in training", None, None, 3.0),
         ("no-match needs' candidates weighted x10 in training", None, None, 10.0),
