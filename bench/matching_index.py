@@ -288,19 +288,6 @@ class Hybrid:
     def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
         return np.stack([self.table[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
 
-
-def title_table(records: list[dict], encoder) -> dict[str, np.ndarray]:
-    """Encodings of the records' distinct titles (generated titles repeat: ~4,500 distinct at 100k), timed."""
-    from services.matching.documents import display_title
-
-    titles = sorted({display_title(r) for r in records})
-    start = time.perf_counter()
-    vectors = encoder.encode(titles)
-    took = time.perf_counter() - start
-    print(f"title vectors: {len(titles)} distinct titles encoded in {took:.1f} s ({len(titles) / took:.0f} titles/s); "
-          "indexing a record encodes its title once, a search never does", flush=True)
-    return dict(zip(titles, vectors))
-
     def build(self, records: list[dict]) -> None:
         from services.matching.indexer import MatchIndex
         from services.matching.search import HybridSearcher
@@ -317,6 +304,19 @@ def title_table(records: list[dict], encoder) -> dict[str, np.ndarray]:
 
         filters = SearchFilters(domain=domain) if domain else None
         return [h.id for h in self.searcher.search(Query(text, target="technology", k=K, filters=filters, vector=q))]
+
+
+def title_table(records: list[dict], encoder) -> dict[str, np.ndarray]:
+    """Encodings of the records' distinct titles (generated titles repeat: ~4,500 distinct at 100k), timed."""
+    from services.matching.documents import display_title
+
+    titles = sorted({display_title(r) for r in records})
+    start = time.perf_counter()
+    vectors = encoder.encode(titles)
+    took = time.perf_counter() - start
+    print(f"title vectors: {len(titles)} distinct titles encoded in {took:.1f} s ({len(titles) / took:.0f} titles/s); "
+          "indexing a record encodes its title once, a search never does", flush=True)
+    return dict(zip(titles, vectors))
 
 
 # ----------------------------------------------------------------------------- measuring

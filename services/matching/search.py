@@ -138,11 +138,10 @@ class HybridSearcher:
         records = [self.index.store.get(ix.entity, doc_id) for doc_id in ids]
         title_z = standardized(ix.titles.vectors(ids) @ np.asarray(qvec, dtype=np.float32))
         rows = []
-        coverage: dict[str, float] = {}
+        coverage = ix.lexical.coverage_many(text, ids)
         for doc_id, zi, record, tz in zip(ids, z, records, title_z):
             doc = ix.docs.get(doc_id)
             doc_text = doc.match_text if doc else ""
-            coverage[doc_id] = ix.lexical.coverage(text, doc_id)
             title = bigrams_only(char_ngrams(str(record.fields.get("title") or ""))) if record else set()
             terms_share = term_coverage(terms, doc_text)
             d_rank, l_rank = rank_feature(dense_rank.get(doc_id)), rank_feature(lexical_rank.get(doc_id))

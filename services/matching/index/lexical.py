@@ -215,11 +215,19 @@ class LexicalIndex:
     def coverage(self, query: str, doc_id: str) -> float:
         """IDF-weighted share of the query's bigrams/words found in the document, 0..1 (an absolute signal,
         unlike BM25 scores, which depend on query length and corpus)."""
-        q = bigrams_only(char_ngrams(query))
-        doc = self._docs.get(doc_id)
-        if not q or doc is None:
-            return 0.0
-        present = set(doc[0].tolist())
-        total = sum(self.idf(t) for t in q)
-        found = sum(self.idf(t) for t in q if self._vocab.get(t, -1) in present)
-        return found / total if total else 0.0
+        return self.coverage_many(query, [doc_id])[doc_id]
+
+    def coverage_many(self, query: str, doc_ids: Collection[str]) -> dict[str, float]:
+        """`coverage` of one query for several documents: the query's terms and their IDF are read once (a
+        search asks this for each of its up to 90 candidates)."""
+        q = [(self._vocab.get(t, -1), self.idf(t)) for t in bigrams_only(char_ngrams(query))]
+        total = sum(idf for _, idf in q)
+        out: dict[str, float] = {}
+        for doc_id in doc_ids:
+            doc = self._docs.get(doc_id)
+            if not q or doc is None or not total:
+                out[doc_id] = 0.0
+                continue
+            present = set(doc[0].tolist())
+            out[doc_id] = sum(idf for tid, idf in q if tid in present) / total
+        return out
