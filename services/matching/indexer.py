@@ -92,7 +92,7 @@ class EntityIndex:
             self.filters.set([label], [record])
             self.lexical.upsert_weighted(doc.id, doc.weighted_fields, key=label)
             title = display_title(record)
-            if self.titles.stored(doc.id, title) is None:
+            if not self.titles.holds(doc.id, title):
                 missing.append((doc.id, title))
         self.lexical.refresh()
         return missing
@@ -207,30 +207,24 @@ class MatchIndex:
         vector instead of being encoded again, and likewise its title vector. Called by the single writer, so the
         indexed documents and vectors cannot change meanwhile."""
         ix = self[entity]
-        out = np.zeros((len(docs), self.encoder.dim), dtype=np.float32)
-        todo: list[int] = []
-        for row, doc in enumerate(docs):
-            known = ix.docs.get(doc.id)
-            stored = ix.dense.vector(doc.id) if known is not None and known.text == doc.text else None
-            if stored is None:
-                todo.append(row)
-            else:
-                out[row] = stored
-        if todo:
-            out[todo] = self.encoder.encode([docs[row].text for row in todo])
-        self.reused_vectors += len(docs) - len(todo)
+        stored = [ix.dense.vector(doc.id) if (known := ix.docs.get(doc.id)) is not None and known.text == doc.text
+                  else None for doc in docs]
+        vectors = self._encode_unless_stored([doc.text for doc in docs], stored)
+        self.reused_vectors += sum(v is not None for v in stored)
         titles = [display_title(r) for r in records]
-        title_vectors = np.zeros_like(out)
-        todo = []
-        for row, (doc, title) in enumerate(zip(docs, titles)):
-            stored = ix.titles.stored(doc.id, title)
-            if stored is None:
-                todo.append(row)
-            else:
-                title_vectors[row] = stored
+        title_vectors = self._encode_unless_stored(titles, [ix.titles.stored(doc.id, t) for doc, t in zip(docs, titles)])
+        return vectors, title_vectors
+
+    def _encode_unless_stored(self, texts: list[str], stored: list[np.ndarray | None]) -> np.ndarray:
+        """One row per text: its stored vector where there is one, the others encoded in one batch."""
+        out = np.zeros((len(texts), self.encoder.dim), dtype=np.float32)
+        todo = [row for row, vector in enumerate(stored) if vector is None]
+        for row, vector in enumerate(stored):
+            if vector is not None:
+                out[row] = vector
         if todo:
-            title_vectors[todo] = self.encoder.encode([titles[row] for row in todo])
-        return out, title_vectors
+            out[todo] = self.encoder.encode([texts[row] for row in todo])
+        return out
 
     def fill_titles(self, missing: dict[Entity, list[tuple[str, str]]]) -> int:
         """Encode and store the title vectors a loaded snapshot did not hold (one written before they were
